@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the system programs the tests talk to (Debian packages). Idempotent:
+# a program already present is not installed again.
+set -euo pipefail
+need=()
+for pair in "nginx:nginx"; do
+  bin=${pair%%:*}; pkg=${pair#*:}
+  command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
