@@ -1,0 +1,71 @@
+/**
+ * The shapes the canary judges read and write. Everything here is plain data:
+ * a judge's state is persisted in the rollout status after every tick and read
+ * back after a restart, so it must survive JSON.stringify/parse unchanged.
+ */
+
+/** Counter deltas of one variant over one tick. */
+export interface VariantCounts {
+  readonly requests: number;
+  readonly errors: number;
+  /** Non-cumulative counts per latency bucket; bounds come from the config, the last bucket is +Inf. */
+  readonly latencyBuckets: readonly number[];
+}
+
+/** What happened since the previous tick. */
+export interface TickInput {
+  readonly atMs: number;
+  /** Canary share ρ of the traffic in force during the tick, 0..1. */
+  readonly canaryShare: number;
+  readonly primary: VariantCounts;
+  readonly canary: VariantCounts;
+  /** |y_c − y_p| per mirrored pair in this tick; Infinity marks a certain disagreement. */
+  readonly mirrored?: readonly number[];
+}
+
+export const Metric = {
+  ErrorRate: 'error-rate',
+  Latency: 'latency',
+  Disagreement: 'disagreement',
+  MeanAbsDiff: 'mean-abs-diff',
+} as const;
+export type Metric = (typeof Metric)[keyof typeof Metric];
+
+export const Verdict = { Pass: 'pass', Fail: 'fail', Inconclusive: 'inconclusive' } as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** One metric's judgment, as shown to users and stored in the status. */
+export interface MetricJudgment {
+  readonly metric: Metric;
+  readonly verdict: Verdict;
+  /** Evidence that the canary is worse; rollback at `threshold`. */
+  readonly eValue: number;
+  /** Always-valid p-value, min(1, 1/E). */
+  readonly pValue: number;
+  /** 1/α_m: the metric's share of the accepted false-rollback rate. */
+  readonly threshold: number;
+  readonly message: string;
+}
+
+export const Decision = {
+  Rollback: 'rollback',
+  PromoteOk: 'promote-ok',
+  Continue: 'continue',
+  /** The judge cannot tell (split is off, or no traffic when the step timed out): ask a person. */
+  Inconclusive: 'inconclusive',
+} as const;
+export type Decision = (typeof Decision)[keyof typeof Decision];
+
+export interface Judgment {
+  readonly decision: Decision;
+  readonly reason: string;
+  readonly metrics: readonly MetricJudgment[];
+}
+
+/** When the caller's step started and how long it must / may last. */
+export interface StepTiming {
+  readonly nowMs: number;
+  readonly stepStartedAtMs: number;
+  readonly minSoakMs?: number;
+  readonly stepTimeoutMs?: number;
+}

@@ -1,0 +1,201 @@
+/**
+ * Spec validation: schema parse → normalize (defaults, derived steps) →
+ * cross-field rules. Every problem names its field path; all of them are
+ * collected, so a user fixes a spec in one go. Pure: reading files is the
+ * caller's business.
+ */
+import type { z } from 'zod';
+import { ValidationError, type FieldIssue } from '../errors.js';
+import { parseDuration } from './duration.js';
+import {
+  BuiltinMetric, Router, modelCanarySchema,
+  type MetricCheck, type MetricSpec, type ModelCanary, type ParsedModelCanary,
+} from './spec.js';
+
+export interface ValidationResult {
+  readonly canary?: ModelCanary;
+  readonly errors: readonly FieldIssue[];
+  readonly warnings: readonly FieldIssue[];
+}
+
+/** `['spec', 'rollout', 'steps', 2]` → `spec.rollout.steps[2]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(document)';
+}
+
+function issuesFromZod(error: z.ZodError): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+    } else if (issue.code === 'invalid_union' && issue.path.length === 0) {
+      issues.push({ path: '(document)', message: issue.message });
+    } else {
+      issues.push({ path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return issues;
+}
+
+/** Validates a ModelCanary document (already decoded from YAML or JSON). */
+export function validateModelCanary(document: unknown): ValidationResult {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    return { errors: [{ path: '(document)', message: 'must be a ModelCanary object (apiVersion, kind, metadata, spec)' }], warnings: [] };
+  }
+  const parsed = modelCanarySchema.safeParse(document);
+  if (!parsed.success) return { errors: issuesFromZod(parsed.error), warnings: [] };
+  const errors: FieldIssue[] = [];
+  const warnings: FieldIssue[] = [];
+  const steps = deriveSteps(parsed.data, errors);
+  checkPauseBefore(parsed.data, steps, errors);
+  checkRouterSections(parsed.data, errors, warnings);
+  const checks = readMetricChecks(parsed.data, errors);
+  if (errors.length) return { errors, warnings };
+  const { spec } = parsed.data;
+  const canary: ModelCanary = deepFreeze({
+    ...parsed.data,
+    metadata: parsed.data.metadata as ModelCanary['metadata'],
+    spec: {
+      ...spec,
+      modelName: spec.modelName ?? parsed.data.metadata.name,
+      local: spec.router === Router.Local ? (spec.local ?? defaultLocal()) : spec.local,
+      rollout: { ...spec.rollout, steps },
+      analysis: { ...spec.analysis, checks },
+    },
+  });
+  return { canary, errors, warnings };
+}
+
+/** Like validateModelCanary, but throws one ValidationError listing every problem. */
+export function parseModelCanary(document: unknown, source?: string): { canary: ModelCanary; warnings: readonly FieldIssue[] } {
+  const result = validateModelCanary(document);
+  if (!result.canary) throw new ValidationError(result.errors, source === undefined ? {} : { source });
+  return { canary: result.canary, warnings: result.warnings };
+}
+
+function defaultLocal(): NonNullable<ParsedModelCanary['spec']['local']> {
+  const parsed = modelCanarySchema.shape.spec.shape.local.unwrap().parse({});
+  return parsed;
+}
+
+function deriveSteps(doc: ParsedModelCanary, errors: FieldIssue[]): number[] {
+  const { steps, stepWeight, maxWeight } = doc.spec.rollout;
+  if (steps && stepWeight !== undefined) {
+    errors.push({ path: 'spec.rollout.stepWeight', message: 'give either steps or stepWeight, not both' });
+    return steps;
+  }
+  if (maxWeight !== undefined && stepWeight === undefined) {
+    errors.push({ path: 'spec.rollout.maxWeight', message: 'goes with stepWeight' });
+  }
+  if (stepWeight !== undefined) {
+    const max = maxWeight ?? 100;
+    if (stepWeight > max) errors.push({ path: 'spec.rollout.stepWeight', message: `must not exceed maxWeight (${max})` });
+    const derived: number[] = [];
+    for (let w = stepWeight; w < max; w += stepWeight) derived.push(w);
+    derived.push(max);
+    return derived;
+  }
+  const list = steps ?? [20, 50, 100];
+  list.forEach((weight, i) => {
+    if (i > 0 && weight <= list[i - 1]!) {
+      errors.push({ path: `spec.rollout.steps[${i}]`, message: `must be greater than the step before it (${list[i - 1]})` });
+    }
+  });
+  return list;
+}
+
+function checkPauseBefore(doc: ParsedModelCanary, steps: readonly number[], errors: FieldIssue[]): void {
+  doc.spec.rollout.pauseBefore.forEach((weight, i) => {
+    if (!steps.includes(weight)) {
+      errors.push({ path: `spec.rollout.pauseBefore[${i}]`, message: `${weight} is not one of the steps (${steps.join(', ')})` });
+    }
+  });
+}
+
+function checkRouterSections(doc: ParsedModelCanary, errors: FieldIssue[], warnings: FieldIssue[]): void {
+  const { router, local } = doc.spec;
+  if (router !== Router.Local) {
+    if (local) warnings.push({ path: 'spec.local', message: `is ignored with router: ${router}` });
+    return;
+  }
+  if (!local) return;
+  if (Boolean(local.primary) !== Boolean(local.canary)) {
+    const missing = local.primary ? 'canary' : 'primary';
+    errors.push({ path: `spec.local.${missing}`, message: 'is required when the other variant is given by url' });
+  }
+  if (local.command && (local.primary || local.canary)) {
+    errors.push({ path: 'spec.local.command', message: 'give either a command or primary/canary urls, not both' });
+  }
+  if (local.sticky && !local.sticky.header && !local.sticky.cookie) {
+    errors.push({ path: 'spec.local.sticky', message: 'needs a header or a cookie name' });
+  }
+}
+
+const LATENCY = /^latency-p(\d{1,2}(?:\.\d+)?)$/;
+
+function readMetricChecks(doc: ParsedModelCanary, errors: FieldIssue[]): MetricCheck[] {
+  const seen = new Set<string>();
+  const checks: MetricCheck[] = [];
+  const mirror = doc.spec.rollout.mirror;
+  doc.spec.analysis.metrics.forEach((metric, i) => {
+    const at = `spec.analysis.metrics[${i}]`;
+    if (seen.has(metric.name)) errors.push({ path: `${at}.name`, message: `"${metric.name}" is listed twice` });
+    seen.add(metric.name);
+    const check = readMetricCheck(metric, at, errors);
+    if (!check) return;
+    if ((check.kind === 'prediction-agreement' || check.kind === 'prediction-shift') && mirror === 0) {
+      errors.push({ path: `${at}.name`, message: `${metric.name} compares mirrored answers: set spec.rollout.mirror above 0` });
+    }
+    checks.push(check);
+  });
+  return checks;
+}
+
+function readMetricCheck(metric: MetricSpec, at: string, errors: FieldIssue[]): MetricCheck | undefined {
+  const fail = (field: string, message: string): undefined => {
+    errors.push({ path: `${at}.${field}`, message });
+    return undefined;
+  };
+  const latency = LATENCY.exec(metric.name);
+  if (metric.name === BuiltinMetric.ErrorRate) {
+    if (typeof metric.max !== 'number' || metric.max < 0 || metric.max > 100) return fail('max', 'must be a percent between 0 and 100');
+    return { name: metric.name, kind: 'error-rate', maxPercent: metric.max };
+  }
+  if (latency) {
+    const quantile = Number(latency[1]) / 100;
+    if (metric.max === undefined) return fail('max', 'is required: the highest acceptable latency, e.g. 500ms');
+    const ms = typeof metric.max === 'number' ? metric.max : parseDuration(metric.max);
+    if (typeof ms !== 'number') return fail('max', ms.error);
+    return { name: metric.name, kind: 'latency', quantile, maxMs: ms };
+  }
+  if (metric.name === BuiltinMetric.PredictionAgreement) {
+    const min = metric.min ?? 99;
+    if (min < 0 || min > 100) return fail('min', 'must be a percent between 0 and 100');
+    return { name: metric.name, kind: 'prediction-agreement', minPercent: min, tolerance: metric.tolerance ?? 0.01 };
+  }
+  if (metric.name === BuiltinMetric.PredictionShift) {
+    if (typeof metric.max !== 'number' || metric.max < 0) return fail('max', 'must be a non-negative number: the largest acceptable mean absolute difference');
+    return { name: metric.name, kind: 'prediction-shift', max: metric.max };
+  }
+  if (!metric.query) return fail('query', `is required: "${metric.name}" is not a built-in metric (${Object.values(BuiltinMetric).join(', ')}), so it needs a PromQL query`);
+  if (metric.max !== undefined && typeof metric.max !== 'number') return fail('max', 'must be a number');
+  if (metric.max === undefined && metric.min === undefined) return fail('max', 'a custom metric needs max or min');
+  return {
+    name: metric.name, kind: 'custom', query: metric.query,
+    ...(metric.min === undefined ? {} : { min: metric.min }),
+    ...(metric.max === undefined ? {} : { max: metric.max }),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
