@@ -122,7 +122,7 @@ const analysisSchema = z.strictObject({
   minRequests: z.number().int().min(0, 'must not be negative').default(10),
   /** sequential judge: the most false rollbacks accepted (α). */
   maxFalseRollback: z.number().gt(0, 'must be between 0 and 0.5').max(0.5, 'must be between 0 and 0.5').default(0.01),
-  detect: detectSchema.default({ errorRate: 2, latency: 1.2, disagreement: 0.01 }),
+  detect: detectSchema.prefault({}),
   minSoak: optionalDuration,
   stepTimeout: optionalDuration,
   /** Metrics provider for cluster routers: Prometheus address. */
@@ -135,7 +135,7 @@ const localSchema = z.strictObject({
   gateway: z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535, 'must be a port number').default(8080),
-  }).default({ host: '127.0.0.1', port: 8080 }),
+  }).prefault({}),
   /** A command serving the KServe V1 or V2 protocol; {port}, {storageUri}, {modelName} are filled in per variant. */
   command: z.array(z.string()).min(1, 'must name a program').optional(),
   primary: upstreamSchema.optional(),
@@ -178,10 +178,10 @@ export const modelCanarySpecSchema = z.strictObject({
   modelName: z.string().regex(/^[A-Za-z0-9][-_.A-Za-z0-9]*$/, 'must be a model name: letters, digits, "-", "_" or "."').optional(),
   predictor: predictorSchema,
   canary: canarySchema,
-  rollout: rolloutSchema.default({} as never),
-  analysis: analysisSchema.default({} as never),
+  rollout: rolloutSchema.prefault({}),
+  analysis: analysisSchema.prefault({}),
   local: localSchema.optional(),
-  ingress: ingressSchema.default({} as never),
+  ingress: ingressSchema.prefault({}),
   webhooks: z.array(webhookSchema).default([]),
 });
 

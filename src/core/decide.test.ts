@@ -1,0 +1,243 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, type Action, type Observations } from './decide.js';
+import { applyCommand, type Command } from './commands.js';
+import { Phase, PHASES, TRANSITIONS, canTransition } from './phase.js';
+import type { RolloutStatus } from './status.js';
+import type { ModelCanary } from './spec.js';
+import { makeCanary, observe, window } from './testing/fixtures.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const S = 1000;
+
+/** Walks decide() from nothing through the given ticks, returning every decision. */
+function run(canary: ModelCanary, ticks: [number, Observations][], start?: RolloutStatus) {
+  let status = start;
+  return ticks.map(([at, obs]) => {
+    const d = decide(canary, status, obs, T0 + at);
+    status = d.status;
+    return d;
+  });
+}
+
+/** A status in `phase` reached the ordinary way, for transition tests. */
+function statusIn(canary: ModelCanary, phase: Phase): RolloutStatus {
+  const created = decide(canary, undefined, observe(0), T0).status;
+  const progressing = decide(canary, created, observe(0), T0 + S).status;
+  switch (phase) {
+    case Phase.Pending: return created;
+    case Phase.Progressing: return progressing;
+    case Phase.Paused: return (applyCommand(canary, progressing, { type: 'pause' }, T0 + 2 * S) as { status: RolloutStatus }).status;
+    case Phase.Promoting: return (applyCommand(canary, progressing, { type: 'promote' }, T0 + 2 * S) as { status: RolloutStatus }).status;
+    case Phase.RollingBack: return (applyCommand(canary, progressing, { type: 'rollback' }, T0 + 2 * S) as { status: RolloutStatus }).status;
+    case Phase.Succeeded: return decide(canary, statusIn(canary, Phase.Promoting), observe(0, { promoted: true }), T0 + 3 * S).status;
+    case Phase.RolledBack: return decide(canary, statusIn(canary, Phase.RollingBack), observe(0, { rolledBack: true }), T0 + 3 * S).status;
+    case Phase.Failed: return { ...progressing, phase: Phase.Failed };
+  }
+}
+
+test('a good canary goes 20 → 50 → 100 and promotes', () => {
+  const canary = makeCanary();
+  const good = window(100, 0);
+  const ds = run(canary, [
+    [0, observe(null, { canary: { ready: false } })],
+    [1 * S, observe(0)],
+    [11 * S, observe(20, { window: good })],
+    [21 * S, observe(50, { window: good })],
+    [31 * S, observe(100, { window: good })],
+    [32 * S, observe(0, { promoted: true })],
+  ]);
+  assert.deepEqual(ds.map((d) => [d.status.phase, d.status.canaryWeight]), [
+    [Phase.Pending, 0], [Phase.Progressing, 20], [Phase.Progressing, 50], [Phase.Progressing, 100], [Phase.Promoting, 100], [Phase.Succeeded, 0],
+  ]);
+  assert.deepEqual(ds.map((d) => d.actions), [
+    [{ type: 'ensure-variants' }], [{ type: 'set-weight', weight: 20 }], [{ type: 'set-weight', weight: 50 }],
+    [{ type: 'set-weight', weight: 100 }], [{ type: 'promote' }], [],
+  ] satisfies Action[][]);
+  const last = ds.at(-1)!.status;
+  assert.equal(last.stableStorageUri, 'file://v2');
+  assert.deepEqual(last.history.map((h) => h.to), [Phase.Pending, Phase.Progressing, Phase.Promoting, Phase.Succeeded]);
+});
+
+test('a failing canary rolls back after failureLimit + 1 failed windows', () => {
+  const canary = makeCanary({ analysis: { failureLimit: 1 } });
+  const bad = window(100, 20);
+  const ds = run(canary, [
+    [0, observe(0)], [1 * S, observe(0)],
+    [11 * S, observe(20, { window: bad })],
+    [21 * S, observe(20, { window: bad })],
+    [22 * S, observe(0, { rolledBack: true })],
+  ]);
+  assert.deepEqual(ds.map((d) => d.status.phase), [Phase.Pending, Phase.Progressing, Phase.Progressing, Phase.RollingBack, Phase.RolledBack]);
+  assert.equal(ds[2]!.status.failures, 1);
+  assert.deepEqual(ds[3]!.actions, [{ type: 'set-weight', weight: 0 }, { type: 'rollback' }]);
+  assert.match(ds[3]!.reason, /error-rate: 20 of 100 canary requests failed \(20%\) \(20 vs ≤ 1%\)/);
+  assert.match(ds[4]!.status.message, /^rolled back \(analysis failed 2 time/);
+  assert.equal(ds[4]!.status.stableStorageUri, 'file://v1');
+});
+
+test('no traffic is inconclusive: never a pass, and the rollout pauses after the limit', () => {
+  const canary = makeCanary({ analysis: { inconclusiveLimit: 1 } });
+  const empty = window(0, 0);
+  const ds = run(canary, [
+    [0, observe(0)], [1 * S, observe(0)],
+    [11 * S, observe(20, { window: empty })],
+    [21 * S, observe(20, { window: empty })],
+    [31 * S, observe(20, { window: empty })],
+  ]);
+  assert.deepEqual(ds.map((d) => [d.status.phase, d.status.canaryWeight]), [
+    [Phase.Pending, 0], [Phase.Progressing, 20], [Phase.Progressing, 20], [Phase.Paused, 20], [Phase.Paused, 20],
+  ]);
+  assert.equal(ds[2]!.status.lastAnalysis?.verdict, 'inconclusive');
+  assert.match(ds[3]!.reason, /0 canary requests in the window, 10 needed/);
+});
+
+test('a step is judged only after a whole interval with its weight in force', () => {
+  const canary = makeCanary();
+  const ds = run(canary, [
+    [0, observe(0)], [1 * S, observe(0)],
+    [5 * S, observe(20, { window: window(100, 0) })],
+    [12 * S, observe(0, { window: window(100, 0) })],
+    [20 * S, observe(20, { window: window(100, 0) })],
+    [22 * S, observe(20, { window: window(100, 0) })],
+  ]);
+  assert.match(ds[2]!.reason, /observing step 1 at 20% \(6s left\)/);
+  assert.deepEqual(ds[3]!.actions, [{ type: 'set-weight', weight: 20 }], 'a weight moved by someone else is re-asserted');
+  assert.equal(ds[4]!.status.canaryWeight, 20, 'the window restarted when the weight came back');
+  assert.equal(ds[5]!.status.canaryWeight, 50);
+});
+
+test('a manual gate pauses before its weight and resume opens it', () => {
+  const canary = makeCanary({ rollout: { steps: [20, 50, 100], interval: '10s', pauseBefore: [100] } });
+  const good = window(100, 0);
+  const ds = run(canary, [[0, observe(0)], [1 * S, observe(0)], [11 * S, observe(20, { window: good })], [21 * S, observe(50, { window: good })]]);
+  const gated = ds.at(-1)!.status;
+  assert.equal(gated.phase, Phase.Paused);
+  assert.equal(gated.canaryWeight, 50, 'the gate holds the weight before the gated step');
+  assert.ok(gated.gated);
+  assert.deepEqual(decide(canary, gated, observe(50, { window: good }), T0 + 100 * S).actions, []);
+  const resumed = applyCommand(canary, gated, { type: 'resume' }, T0 + 101 * S);
+  assert.ok(resumed.ok);
+  assert.equal(resumed.status.phase, Phase.Progressing);
+  assert.deepEqual(resumed.actions, [{ type: 'set-weight', weight: 100 }]);
+});
+
+test('a gate before the first step holds at 0%', () => {
+  const canary = makeCanary({ rollout: { steps: [20, 100], interval: '10s', pauseBefore: [20] } });
+  const [, started] = run(canary, [[0, observe(0)], [1 * S, observe(0)]]);
+  assert.equal(started!.status.phase, Phase.Paused);
+  assert.equal(started!.status.canaryWeight, 0);
+  assert.deepEqual(started!.actions, []);
+});
+
+test('variants not Ready within the progress deadline roll back', () => {
+  const canary = makeCanary({ rollout: { progressDeadline: '30s' } });
+  const notReady = observe(null, { canary: { ready: false, message: 'CrashLoopBackOff' } });
+  const ds = run(canary, [[0, notReady], [10 * S, notReady], [31 * S, notReady]]);
+  assert.equal(ds[1]!.status.phase, Phase.Pending);
+  assert.match(ds[1]!.reason, /canary: CrashLoopBackOff/);
+  assert.equal(ds[2]!.status.phase, Phase.RollingBack);
+});
+
+test('a canary that stops being Ready fails its analysis', () => {
+  const canary = makeCanary({ analysis: { failureLimit: 0 } });
+  const ds = run(canary, [[0, observe(0)], [1 * S, observe(0)], [11 * S, observe(20, { canary: { ready: false, message: 'OOMKilled' }, window: window(100, 0) })]]);
+  assert.equal(ds[2]!.status.phase, Phase.RollingBack);
+  assert.match(ds[2]!.reason, /canary-ready: OOMKilled/);
+});
+
+test('a new canary version during a rollout restarts it from the first step', () => {
+  const canary = makeCanary();
+  const [, , mid] = run(canary, [[0, observe(0)], [1 * S, observe(0)], [11 * S, observe(20, { window: window(100, 0) })]]);
+  const changed = makeCanary({ canary: { storageUri: 'file://v3' } });
+  const d = decide(changed, mid!.status, observe(50, { specHash: 'h2' }), T0 + 12 * S);
+  assert.equal(d.status.phase, Phase.Pending);
+  assert.equal(d.status.canaryStorageUri, 'file://v3');
+  assert.equal(d.status.canaryWeight, 0);
+  assert.deepEqual(d.actions, [{ type: 'set-weight', weight: 0 }, { type: 'ensure-variants' }]);
+});
+
+test('a finished rollout starts again for a new version, and ignores edits that keep the canary', () => {
+  const canary = makeCanary();
+  const done = statusIn(canary, Phase.Succeeded);
+  const same = decide(canary, done, observe(0, { specHash: 'h2' }), T0 + 50 * S);
+  assert.equal(same.status.phase, Phase.Succeeded);
+  assert.equal(same.status.specHash, 'h2');
+  const next = decide(makeCanary({ canary: { storageUri: 'file://v3' } }), done, observe(0, { specHash: 'h3' }), T0 + 60 * S);
+  assert.equal(next.status.phase, Phase.Pending);
+  assert.equal(next.status.stableStorageUri, 'file://v2');
+});
+
+// Commands: every phase × every command, accepted exactly where COMMAND_PHASES says.
+const commandTable: [Command, Phase, Phase | null][] = [
+  [{ type: 'pause' }, Phase.Pending, Phase.Paused],
+  [{ type: 'pause' }, Phase.Progressing, Phase.Paused],
+  [{ type: 'pause' }, Phase.Paused, null],
+  [{ type: 'pause' }, Phase.Succeeded, null],
+  [{ type: 'resume' }, Phase.Paused, Phase.Progressing],
+  [{ type: 'resume' }, Phase.Progressing, null],
+  [{ type: 'promote' }, Phase.Progressing, Phase.Promoting],
+  [{ type: 'promote' }, Phase.Paused, Phase.Promoting],
+  [{ type: 'promote' }, Phase.Pending, null],
+  [{ type: 'promote' }, Phase.RollingBack, null],
+  [{ type: 'rollback' }, Phase.Pending, Phase.RollingBack],
+  [{ type: 'rollback' }, Phase.Progressing, Phase.RollingBack],
+  [{ type: 'rollback' }, Phase.Paused, Phase.RollingBack],
+  [{ type: 'rollback' }, Phase.Failed, Phase.RollingBack],
+  [{ type: 'rollback' }, Phase.Promoting, null],
+  [{ type: 'rollback' }, Phase.RolledBack, null],
+  [{ type: 'set-weight', weight: 35 }, Phase.Progressing, Phase.Paused],
+  [{ type: 'set-weight', weight: 35 }, Phase.Paused, Phase.Paused],
+  [{ type: 'set-weight', weight: 35 }, Phase.Succeeded, null],
+  [{ type: 'set-weight', weight: 101 }, Phase.Progressing, null],
+];
+
+for (const [command, from, to] of commandTable) {
+  test(`command ${command.type}${command.type === 'set-weight' ? ` ${command.weight}` : ''} in ${from} → ${to ?? 'refused'}`, () => {
+    const canary = makeCanary();
+    const result = applyCommand(canary, statusIn(canary, from), command, T0 + 10 * S);
+    if (to === null) {
+      assert.equal(result.ok, false);
+      assert.match(result.reason, /cannot|weight must be/);
+    } else {
+      assert.ok(result.ok, result.reason);
+      assert.equal(result.status.phase, to);
+      assert.ok(canTransition(from, to));
+    }
+  });
+}
+
+test('set-weight by hand pauses, and resume continues with the next step above it', () => {
+  const canary = makeCanary();
+  const set = applyCommand(canary, statusIn(canary, Phase.Progressing), { type: 'set-weight', weight: 35 }, T0 + 5 * S);
+  assert.ok(set.ok);
+  assert.deepEqual(set.actions, [{ type: 'set-weight', weight: 35 }]);
+  const resumed = applyCommand(canary, set.status, { type: 'resume' }, T0 + 6 * S);
+  assert.ok(resumed.ok);
+  assert.equal(resumed.status.canaryWeight, 35);
+  const judged = decide(canary, resumed.status, observe(35, { window: window(100, 0) }), T0 + 16 * S);
+  assert.equal(judged.status.canaryWeight, 50);
+});
+
+test('the transition table is closed and every phase but the start is reachable', () => {
+  const reachable = new Set(Object.values(TRANSITIONS).flat());
+  for (const phase of PHASES) {
+    assert.ok(TRANSITIONS[phase], phase);
+    if (phase !== Phase.Pending) assert.ok(reachable.has(phase), `${phase} is unreachable`);
+  }
+  assert.equal(canTransition(Phase.Succeeded, Phase.Progressing), false);
+  assert.equal(canTransition(Phase.RolledBack, Phase.Promoting), false);
+});
+
+test('the history is bounded', () => {
+  const canary = makeCanary();
+  let status = statusIn(canary, Phase.Progressing);
+  for (let i = 0; i < 60; i++) {
+    const paused = applyCommand(canary, status, { type: 'pause' }, T0 + i * S);
+    assert.ok(paused.ok);
+    const resumed = applyCommand(canary, paused.status, { type: 'resume' }, T0 + i * S + 1);
+    assert.ok(resumed.ok);
+    status = resumed.status;
+  }
+  assert.equal(status.history.length, 50);
+});
