@@ -12,3 +12,4 @@ if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+bash "$(dirname "$0")/kube-apiserver/build.sh"   # kube-apiserver v1.20.2 + etcd for the Kubernetes tests
