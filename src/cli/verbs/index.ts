@@ -4,5 +4,6 @@ import type { Command } from '../command.js';
 type Loader = () => Promise<{ default: Command }>;
 
 export const verbs: Readonly<Record<string, Loader>> = {
+  serve: () => import('./serve.js'),
   version: () => import('./version.js'),
 };
