@@ -34,15 +34,17 @@ export type Metric = (typeof Metric)[keyof typeof Metric];
 export const Verdict = { Pass: 'pass', Fail: 'fail', Inconclusive: 'inconclusive' } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
-/** One metric's judgment, as shown to users and stored in the status. */
+/**
+ * One metric's judgment, as shown to users and stored in the status. The
+ * sequential judge's value is the e-value (see SequentialMetricJudgment); the
+ * threshold judge's is the measured error rate or quantile.
+ */
 export interface MetricJudgment {
-  readonly metric: Metric;
+  readonly metric: string;
   readonly verdict: Verdict;
-  /** Evidence that the canary is worse; rollback at `threshold`. */
-  readonly eValue: number;
-  /** Always-valid p-value, min(1, 1/E). */
-  readonly pValue: number;
-  /** 1/α_m: the metric's share of the accepted false-rollback rate. */
+  /** null when there was nothing to measure ("no values"). */
+  readonly value: number | null;
+  /** Sequential: 1/α_m, the e-value that rolls back. Threshold: the user's bound. */
   readonly threshold: number;
   readonly message: string;
 }

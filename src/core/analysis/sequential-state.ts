@@ -1,0 +1,176 @@
+/**
+ * The sequential judge's state and its update, one tick at a time. The state
+ * is plain JSON data (persisted in the rollout status after every tick); the
+ * update is pure: state in, new state out. E-values carry across weight
+ * changes because each tick brings the share ρ that was in force.
+ */
+import { StateError, ValidationError, type FieldIssue } from '../../errors.js';
+import type { JudgeConfig } from './config.js';
+import { initLatency, latencyLogE, updateLatency, type LatencyGrid, type LatencyState } from './latency.js';
+import { disagreementLogE, initDisagreement, initMeanAbsDiff, updateDisagreement, updateMeanAbsDiff, type DisagreementState, type MeanAbsDiffState } from './mirrored.js';
+import { initRatioLogs, mixtureLog, updateRatioLogs, type RatioLogs } from './rate-ratio.js';
+import { Metric, type TickInput, type VariantCounts } from './types.js';
+
+export const SEQUENTIAL_STATE_VERSION = 1;
+
+export interface SequentialJudgeState {
+  readonly version: typeof SEQUENTIAL_STATE_VERSION;
+  /** Ticks at or before this are ignored, so replaying a tick after a restart counts nothing twice. */
+  readonly lastTickAtMs: number | null;
+  /** The last tick in which the canary served requests: promotion needs traffic in the current step. */
+  readonly lastCanaryTrafficAtMs: number | null;
+  readonly canaryRequests: number;
+  readonly primaryRequests: number;
+  /** Σ ρ·requests over the ticks: what the canary should have served. */
+  readonly expectedCanaryRequests: number;
+  readonly errors: { readonly canary: number; readonly primary: number; readonly logs: RatioLogs };
+  readonly latencyRequests: number;
+  readonly latency: LatencyState;
+  readonly disagreement: DisagreementState;
+  readonly meanAbsDiff: MeanAbsDiffState;
+  /** Sample-ratio guard; once it fires the split is off for good and verdicts are inconclusive. */
+  readonly split: { readonly logs: RatioLogs; readonly offSinceMs: number | null };
+  /** When each metric's E first reached its threshold (an alarm stands once raised). */
+  readonly alarms: Readonly<Partial<Record<Metric, number>>>;
+}
+
+export function latencyGrid(config: JudgeConfig): LatencyGrid {
+  return { bounds: config.bucketBounds, factors: config.latencyFactors, detect: config.latencyDetect, tailRatios: config.tailRatios };
+}
+
+export function initSequentialJudge(config: JudgeConfig): SequentialJudgeState {
+  return {
+    version: SEQUENTIAL_STATE_VERSION,
+    lastTickAtMs: null,
+    lastCanaryTrafficAtMs: null,
+    canaryRequests: 0,
+    primaryRequests: 0,
+    expectedCanaryRequests: 0,
+    errors: { canary: 0, primary: 0, logs: initRatioLogs(config.errorRatios) },
+    latencyRequests: 0,
+    latency: initLatency(latencyGrid(config)),
+    disagreement: initDisagreement(config.disagreementRates),
+    meanAbsDiff: initMeanAbsDiff(),
+    split: { logs: initRatioLogs(config.splitRatios), offSinceMs: null },
+    alarms: {},
+  };
+}
+
+function maxOf(logs: readonly number[]): number {
+  let max = -Infinity;
+  for (const log of logs) if (log > max) max = log;
+  return max;
+}
+
+/** An upper bound of ln E (a mean never exceeds its largest term): skips the exact sum on most ticks. */
+function metricLogEBound(state: SequentialJudgeState, metric: Metric): number {
+  switch (metric) {
+    case Metric.ErrorRate: return maxOf(state.errors.logs);
+    case Metric.Latency: return Math.max(maxOf(state.latency.shapeLogs), maxOf(state.latency.tailLogs));
+    case Metric.Disagreement: return maxOf(state.disagreement.logs);
+    case Metric.MeanAbsDiff: return state.meanAbsDiff.logWorse;
+  }
+}
+
+/** ln E of one metric. */
+export function metricLogE(state: SequentialJudgeState, metric: Metric): number {
+  switch (metric) {
+    case Metric.ErrorRate: return mixtureLog(state.errors.logs);
+    case Metric.Latency: return latencyLogE(state.latency);
+    case Metric.Disagreement: return disagreementLogE(state.disagreement);
+    case Metric.MeanAbsDiff: return state.meanAbsDiff.logWorse;
+  }
+}
+
+function checkCounts(issues: FieldIssue[], path: string, counts: VariantCounts, buckets: number): void {
+  const ok = (n: number) => Number.isFinite(n) && n >= 0;
+  if (!ok(counts.requests)) issues.push({ path: `${path}.requests`, message: 'must be a non-negative count' });
+  if (!ok(counts.errors)) issues.push({ path: `${path}.errors`, message: 'must be a non-negative count' });
+  if (counts.latencyBuckets.length !== 0 && counts.latencyBuckets.length !== buckets) {
+    issues.push({ path: `${path}.latencyBuckets`, message: `must have ${buckets} counts (one per bound and +Inf), or none` });
+  } else if (!counts.latencyBuckets.every(ok)) {
+    issues.push({ path: `${path}.latencyBuckets`, message: 'must be non-negative counts' });
+  }
+}
+
+function checkTick(tick: TickInput, buckets: number): void {
+  const issues: FieldIssue[] = [];
+  if (!Number.isFinite(tick.atMs)) issues.push({ path: 'tick.atMs', message: 'must be a time in milliseconds' });
+  if (!(tick.canaryShare >= 0 && tick.canaryShare <= 1)) issues.push({ path: 'tick.canaryShare', message: 'must be between 0 and 1' });
+  checkCounts(issues, 'tick.primary', tick.primary, buckets);
+  checkCounts(issues, 'tick.canary', tick.canary, buckets);
+  if (issues.length > 0) throw new ValidationError(issues, { source: 'judge tick' });
+}
+
+function checkState(state: SequentialJudgeState, config: JudgeConfig): void {
+  const fits = state.version === SEQUENTIAL_STATE_VERSION
+    && state.errors.logs.length === config.errorRatios.length
+    && state.latency.primarySeen.length === config.bucketBounds.length + 1
+    && state.latency.shapeLogs.length === config.latencyFactors.length
+    && state.disagreement.logs.length === config.disagreementRates.length;
+  if (!fits) throw new StateError('the saved analysis state does not match the analysis settings (were buckets or detect changed mid-rollout?)');
+}
+
+function has(config: JudgeConfig, metric: Metric): boolean {
+  return config.metrics.includes(metric);
+}
+
+/** The state after one tick. A tick at or before the last one changes nothing. */
+export function updateSequentialJudge(state: SequentialJudgeState, config: JudgeConfig, tick: TickInput): SequentialJudgeState {
+  checkState(state, config);
+  checkTick(tick, config.bucketBounds.length + 1);
+  if (state.lastTickAtMs !== null && tick.atMs <= state.lastTickAtMs) return state;
+  const share = tick.canaryShare;
+  const { primary, canary } = tick;
+  const mirrored = tick.mirrored ?? [];
+  const hasLatency = primary.latencyBuckets.length > 0 && canary.latencyBuckets.length > 0;
+
+  const split = {
+    logs: updateRatioLogs(state.split.logs, config.splitRatios, { canary: canary.requests, primary: primary.requests, share }),
+    offSinceMs: state.split.offSinceMs,
+  };
+  const splitThreshold = -Math.log(config.alpha);
+  if (split.offSinceMs === null && maxOf(split.logs) >= splitThreshold && mixtureLog(split.logs) >= splitThreshold) split.offSinceMs = tick.atMs;
+
+  const errorLogs = has(config, Metric.ErrorRate)
+    ? updateRatioLogs(state.errors.logs, config.errorRatios, { canary: canary.errors, primary: primary.errors, share })
+    : state.errors.logs;
+  const latency = has(config, Metric.Latency) && hasLatency
+    ? updateLatency(state.latency, latencyGrid(config), share, canary.latencyBuckets, primary.latencyBuckets)
+    : state.latency;
+  const comparable = share > 0 && share < 1;
+
+  const next: SequentialJudgeState = {
+    version: SEQUENTIAL_STATE_VERSION,
+    lastTickAtMs: tick.atMs,
+    lastCanaryTrafficAtMs: canary.requests > 0 ? tick.atMs : state.lastCanaryTrafficAtMs,
+    canaryRequests: state.canaryRequests + canary.requests,
+    primaryRequests: state.primaryRequests + primary.requests,
+    expectedCanaryRequests: state.expectedCanaryRequests + share * (canary.requests + primary.requests),
+    errors: {
+      canary: state.errors.canary + (comparable ? canary.errors : 0),
+      primary: state.errors.primary + (comparable ? primary.errors : 0),
+      logs: errorLogs,
+    },
+    latencyRequests: state.latencyRequests + (comparable && hasLatency ? canary.requests : 0),
+    latency,
+    disagreement: has(config, Metric.Disagreement)
+      ? updateDisagreement(state.disagreement, config.disagreementBase, config.disagreementRates, config.tolerance, mirrored)
+      : state.disagreement,
+    meanAbsDiff: has(config, Metric.MeanAbsDiff)
+      ? updateMeanAbsDiff(state.meanAbsDiff, config.meanAbsDiff, config.meanAbsDiffClip, mirrored)
+      : state.meanAbsDiff,
+    split,
+    alarms: state.alarms,
+  };
+  return split.offSinceMs === null ? { ...next, alarms: raiseAlarms(next, config, tick.atMs) } : next;
+}
+
+function raiseAlarms(state: SequentialJudgeState, config: JudgeConfig, atMs: number): SequentialJudgeState['alarms'] {
+  const threshold = -Math.log(config.alphaPerMetric);
+  let alarms = state.alarms;
+  for (const metric of config.metrics) {
+    if (alarms[metric] === undefined && metricLogEBound(state, metric) >= threshold && metricLogE(state, metric) >= threshold) alarms = { ...alarms, [metric]: atMs };
+  }
+  return alarms;
+}
