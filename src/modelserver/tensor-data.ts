@@ -68,13 +68,13 @@ export function copyNumbers(options: {
   const { array: ArrayType, integer, min, max } = DATATYPES[datatype];
   // Typed arrays wrap integers silently (300 → 44 in INT8): out-of-range values are refused instead.
   const isBad = (element: unknown): boolean =>
-    typeof element !== 'number' || (integer && (!Number.isInteger(element) || element < min || element > max));
+    typeof element !== 'number' || !Number.isFinite(element) || (integer && (!Number.isInteger(element) || element < min || element > max));
   const count = shape.reduce((a, b) => a * b, 1);
   const out = new ArrayType(count);
   let offset = 0;
   const badElement = (path: string, element: unknown): never => {
     const what = element === null ? 'null' : Array.isArray(element) ? 'a list' : typeof element;
-    throw invalidInput(`invalid data for input '${tensor}' at ${path}: expected ${integer ? `an integer in [${min}, ${max}]` : 'a number'} (${datatype}), got ${what === 'number' ? element : what}`);
+    throw invalidInput(`invalid data for input '${tensor}' at ${path}: expected ${integer ? `an integer in [${min}, ${max}]` : 'a finite number'} (${datatype}), got ${what === 'number' ? element : what}`);
   };
   const walk = (node: unknown, depth: number, path: string): void => {
     const size = shape[depth];
