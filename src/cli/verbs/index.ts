@@ -4,6 +4,15 @@ import type { Command } from '../command.js';
 type Loader = () => Promise<{ default: Command }>;
 
 export const verbs: Readonly<Record<string, Loader>> = {
+  up: () => import('./up.js'),
+  status: () => import('./status.js'),
+  pause: () => import('./pause.js'),
+  resume: () => import('./resume.js'),
+  promote: () => import('./promote.js'),
+  rollback: () => import('./rollback.js'),
+  'set-weight': () => import('./set-weight.js'),
+  validate: () => import('./validate.js'),
+  verify: () => import('./verify.js'),
   serve: () => import('./serve.js'),
   version: () => import('./version.js'),
 };

@@ -1,0 +1,31 @@
+/** The human view of a rollout: phase, step, weight bars, the last analysis, recent history. */
+import type { RolloutSnapshot } from '../local/snapshot.js';
+import { table, weightBars } from './output.js';
+
+export function renderSnapshot(snapshot: RolloutSnapshot, options: { history?: number } = {}): string {
+  const { status, steps } = snapshot;
+  const lines: string[] = [];
+  const step = status.stepIndex >= 0 ? `step ${status.stepIndex + 1}/${steps.length} (${steps.join(' → ')}%)` : `steps ${steps.join(' → ')}%`;
+  lines.push(`${snapshot.name}  ${status.phase}  ${step}${snapshot.running ? '' : '  (not running)'}`);
+  if (snapshot.gateway) lines.push(`gateway: ${snapshot.gateway}   model: ${snapshot.modelName}`);
+  const weight = status.observedWeight ?? status.canaryWeight;
+  lines.push(...weightBars(weight).map((l) => `  ${l}`));
+  const obs = snapshot.observation;
+  lines.push(`  primary: ${status.stableStorageUri}${obs ? `  ${obs.primary.ready ? 'Ready' : `not Ready (${obs.primary.message ?? ''})`}` : ''}`);
+  lines.push(`  canary:  ${status.canaryStorageUri}${obs ? `  ${obs.canary.ready ? 'Ready' : obs.canary.message ?? 'not Ready'}` : ''}`);
+  if (status.lastAnalysis) {
+    lines.push(`analysis (${status.lastAnalysis.at}): ${status.lastAnalysis.verdict}`);
+    const rows = status.lastAnalysis.results.map((r) => [
+      `  ${r.name}`, r.value === null ? '–' : String(r.value), r.threshold, r.verdict,
+      ...(r.eValue === undefined ? [] : [`e=${r.eValue.toPrecision(3)} p=${(r.pValue ?? 1).toPrecision(2)}`]), r.message,
+    ]);
+    lines.push(table(rows).trimEnd());
+  }
+  lines.push(`message: ${status.message}`);
+  const history = status.history.slice(-(options.history ?? 5));
+  if (history.length) {
+    lines.push('history:');
+    for (const h of history) lines.push(`  ${h.at}  ${h.from ?? '-'} → ${h.to}  ${h.weight}%  ${h.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,37 @@
+/** pause, resume, promote, rollback and set-weight: one command to the running rollout each. */
+import type { Command as RolloutCommand } from '../../core/commands.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import type { Command } from '../command.js';
+import { parseFlags, parseWholeNumber, rolloutFlags } from '../flags.js';
+import { locateRollout } from '../locate.js';
+import { formatData, parseOutputFormat } from '../output.js';
+import { renderSnapshot } from '../render-status.js';
+
+export function rolloutCommandVerb(type: RolloutCommand['type'], summary: string): Command {
+  const takesWeight = type === 'set-weight';
+  const usage = `Usage: kcanary ${type}${takesWeight ? ' <weight>' : ''} [name] [-f canary.yaml] [--state-dir DIR] [-o table|json|yaml]\n\n${summary}`;
+  return {
+    name: type,
+    summary,
+    usage,
+    async run(ctx) {
+      const { values, positionals } = parseFlags(ctx.argv, rolloutFlags, usage);
+      const format = parseOutputFormat(values.output);
+      const args = [...positionals];
+      let command: RolloutCommand;
+      if (takesWeight) {
+        const weight = parseWholeNumber(args.shift(), 'the weight', { min: 0, max: 100 });
+        if (weight === undefined) throw new UsageError(`set-weight needs a weight: a whole percent from 0 to 100\n\n${usage}`);
+        command = { type: 'set-weight', weight };
+      } else {
+        command = { type } as RolloutCommand;
+      }
+      const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: args[0], cwd: ctx.cwd });
+      if (!located.client) throw new UsageError(`the rollout "${located.state.canary.name}" is not running: start it with \`kcanary up -f ${located.state.canary.specFile}\``);
+      const result = await located.client.command(command);
+      if (format !== 'table') ctx.stdout.write(formatData(result, format));
+      else ctx.stdout.write(`${result.ok ? '' : 'refused: '}${result.reason}\n\n${renderSnapshot(result.snapshot, { history: 3 })}`);
+      return result.ok ? ExitCode.Ok : ExitCode.BadInput;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isFinished, Phase } from '../../core/phase.js';
+import { parseDuration } from '../../core/duration.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import type { RolloutSnapshot } from '../../local/snapshot.js';
+import { makeSnapshot } from '../../local/snapshot.js';
+import { loadSpecFile } from '../../spec-file.js';
+import type { Command } from '../command.js';
+import { parseFlags, rolloutFlags } from '../flags.js';
+import { locateRollout } from '../locate.js';
+import { formatData, parseOutputFormat } from '../output.js';
+import { renderSnapshot } from '../render-status.js';
+
+const usage = `Usage: kcanary status [name] [-f canary.yaml] [--state-dir DIR] [-o table|json|yaml] [--watch] [--timeout 10m]
+
+Shows a rollout: phase, step, the traffic split, the last analysis and recent history.
+With --watch it follows the rollout and exits 0 when it succeeds, 3 when it is
+rolled back or fails, and 4 when --timeout passes first.`;
+
+const command: Command = {
+  name: 'status',
+  summary: 'Show a rollout: phase, step, weights, analysis.',
+  usage,
+  async run(ctx) {
+    const { values, positionals } = parseFlags(ctx.argv, { ...rolloutFlags, watch: { type: 'boolean', short: 'w' }, timeout: { type: 'string' } }, usage);
+    const format = parseOutputFormat(values.output);
+    const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
+    if (typeof timeout === 'object') throw new UsageError(`--timeout: ${timeout.error}`);
+    const started = Date.now();
+    const read = async (): Promise<RolloutSnapshot> => {
+      const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd });
+      if (located.client) return located.client.snapshot();
+      const { status } = located.state;
+      const spec = await loadSpecFile(located.state.canary.specFile).catch(() => undefined);
+      if (spec) return makeSnapshot(spec.canary, status, { gateway: null, running: false, observation: null, lastReason: status.message });
+      return { name: located.state.canary.name, modelName: '', router: 'local', steps: [], gateway: null, running: false, status, observation: null, lastReason: status.message };
+    };
+    const print = (snapshot: RolloutSnapshot): void => {
+      ctx.stdout.write(format === 'table' ? renderSnapshot(snapshot) : formatData(snapshot, format));
+    };
+    let snapshot = await read();
+    if (!values.watch) {
+      print(snapshot);
+      return ExitCode.Ok;
+    }
+    let lastShown = '';
+    for (;;) {
+      const key = `${snapshot.status.phase}|${snapshot.status.canaryWeight}|${snapshot.status.updatedAt}`;
+      if (key !== lastShown) {
+        print(snapshot);
+        lastShown = key;
+      }
+      if (isFinished(snapshot.status.phase)) return snapshot.status.phase === Phase.Succeeded ? ExitCode.Ok : ExitCode.RolledBack;
+      if (timeout !== undefined && Date.now() - started >= timeout) {
+        ctx.stderr.write(`kcanary: --timeout reached with the rollout ${snapshot.status.phase}\n`);
+        return ExitCode.Timeout;
+      }
+      if (ctx.signal.aborted) return ExitCode.Ok;
+      await sleep(1000, undefined, { signal: ctx.signal }).catch(() => undefined);
+      snapshot = await read();
+    }
+  },
+};
+export default command;

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { Phase } from '../../core/phase.js';
+import { parseDuration } from '../../core/duration.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { runLocalRollout } from '../../local/runtime.js';
+import { loadSpecFile } from '../../spec-file.js';
+import type { Command } from '../command.js';
+import { parseFlags, parseWholeNumber } from '../flags.js';
+import { ProgressView } from '../progress.js';
+
+const usage = `Usage: kcanary up -f canary.yaml [--port N] [--once] [--tick 1s] [-o json]
+
+Runs a rollout on this machine (spec.router: local): starts both variants, the
+gateway and the control API, then steps the canary's weight, judging each step
+on the gateway's own metrics, and promotes or rolls back on its own. Killed and
+started again, it resumes from its saved state. After the rollout it keeps
+serving the model through the gateway until stopped, unless --once.
+Exit codes with --once: 0 promoted, 3 rolled back or failed.`;
+
+const command: Command = {
+  name: 'up',
+  summary: 'Run a rollout on this machine: variants, gateway, analysis, promotion or rollback.',
+  usage,
+  async run(ctx) {
+    const { values } = parseFlags(ctx.argv, {
+      file: { type: 'string', short: 'f' }, port: { type: 'string' }, once: { type: 'boolean' }, tick: { type: 'string' }, output: { type: 'string', short: 'o' },
+    }, usage);
+    if (!values.file) throw new UsageError(`up needs -f <file>\n\n${usage}`);
+    if (values.output !== undefined && values.output !== 'json') throw new UsageError('-o/--output for up is json (or leave it out)');
+    const tickMs = values.tick === undefined ? 1000 : parseDuration(values.tick);
+    if (typeof tickMs === 'object') throw new UsageError(`--tick: ${tickMs.error}`);
+    const gatewayPort = parseWholeNumber(values.port, '--port', { min: 0, max: 65535 });
+    const specPath = resolve(ctx.cwd, values.file);
+    const { canary, warnings } = await loadSpecFile(specPath);
+    for (const w of warnings) ctx.stderr.write(`warning: ${w.path}: ${w.message}\n`);
+    if (canary.spec.router !== 'local') {
+      throw new UsageError(`up runs router: local; this spec uses router: ${canary.spec.router} (use \`kcanary apply\` or the operator)`);
+    }
+    const view = new ProgressView(ctx.stdout, values.output === 'json' ? 'json' : ctx.stdout.isTTY ? 'live' : 'lines');
+    const final = await runLocalRollout({
+      canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false,
+      ...(gatewayPort === undefined ? {} : { gatewayPort }),
+      onReady: (info) => view.note(`kcanary: gateway ${info.gateway}  control ${info.control}  state ${info.statePath}`),
+      onUpdate: (snapshot, event) => view.update(snapshot, event),
+    });
+    if (final.phase === Phase.RolledBack || final.phase === Phase.Failed) return ExitCode.RolledBack;
+    return ExitCode.Ok;
+  },
+};
+export default command;

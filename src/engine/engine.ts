@@ -1,0 +1,143 @@
+/**
+ * The engine: observe → core.decide → persist → act. It persists the new
+ * status before acting (write-ahead), so a process killed between the two
+ * resumes with the intended weight and re-asserts it: traffic never moves
+ * backwards. Every router action is idempotent for the same reason.
+ */
+import { decide, type Action, type Decision, type Observations } from '../core/decide.js';
+import { applyCommand, type Command, type CommandResult } from '../core/commands.js';
+import { Phase } from '../core/phase.js';
+import type { ModelCanary } from '../core/spec.js';
+import type { RolloutStatus } from '../core/status.js';
+import type { MetricProvider } from '../metrics/types.js';
+import type { RouterContext, RouterObservation, TrafficRouter } from '../routers/types.js';
+
+/** Where the status lives: the state file locally, the ModelCanary's status in a cluster. */
+export interface StatusStore {
+  load(): Promise<RolloutStatus | undefined>;
+  save(status: RolloutStatus): Promise<void>;
+}
+
+export interface EngineOptions {
+  readonly canary: ModelCanary;
+  readonly specHash: string;
+  readonly router: TrafficRouter;
+  readonly metrics: MetricProvider;
+  readonly store: StatusStore;
+  readonly clock: () => number;
+}
+
+export interface TickResult {
+  readonly decision: Decision;
+  readonly observation: RouterObservation;
+  /** Actions that failed this tick; the next tick retries them. */
+  readonly errors: readonly { readonly action: Action; readonly error: Error }[];
+}
+
+/** The version roles the router should act on, as the status records them. */
+export function routerContext(canary: ModelCanary, status: RolloutStatus | undefined): RouterContext {
+  return {
+    canary,
+    stableStorageUri: status?.stableStorageUri ?? canary.spec.predictor.model.storageUri,
+    canaryStorageUri: status?.canaryStorageUri ?? canary.spec.canary.storageUri,
+  };
+}
+
+export class RolloutEngine {
+  private status: RolloutStatus | undefined;
+  private loaded = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastObservation: RouterObservation | undefined;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /** The saved status, loaded once. */
+  async current(): Promise<RolloutStatus | undefined> {
+    if (!this.loaded) {
+      this.status = await this.options.store.load();
+      this.loaded = true;
+    }
+    return this.status;
+  }
+
+  get observation(): RouterObservation | undefined {
+    return this.lastObservation;
+  }
+
+  contextFor(status: RolloutStatus | undefined): RouterContext {
+    return routerContext(this.options.canary, status);
+  }
+
+  /** One reconcile pass. Ticks and commands run one at a time. */
+  tick(): Promise<TickResult> {
+    return this.serialize(async () => {
+      const { router, metrics, canary, clock, specHash } = this.options;
+      const before = await this.current();
+      const observation = await router.observe(this.contextFor(before));
+      this.lastObservation = observation;
+      const now = clock();
+      const measuring = before?.phase === Phase.Progressing && observation.canaryWeight === before.canaryWeight;
+      const obs: Observations = {
+        specHash,
+        primary: observation.primary,
+        canary: observation.canary,
+        canaryWeight: observation.canaryWeight,
+        promoted: observation.promoted,
+        rolledBack: observation.rolledBack,
+        ...(measuring ? { window: await metrics.measure(now) } : {}),
+      };
+      const decision = decide(canary, before, obs, now);
+      const errors = await this.commit(before, decision.status, decision.actions);
+      return { decision, observation, errors };
+    });
+  }
+
+  /** A person's command (CLI, dashboard), applied between ticks. */
+  command(command: Command): Promise<CommandResult & { errors?: TickResult['errors'] }> {
+    return this.serialize(async () => {
+      const before = await this.current();
+      if (!before) return { ok: false as const, reason: 'the rollout has not started yet' };
+      const result = applyCommand(this.options.canary, before, command, this.options.clock());
+      if (!result.ok) return result;
+      const errors = await this.commit(before, result.status, result.actions);
+      return { ...result, errors };
+    });
+  }
+
+  private async commit(before: RolloutStatus | undefined, status: RolloutStatus, actions: readonly Action[]): Promise<TickResult['errors']> {
+    if (status !== before) {
+      await this.options.store.save(status);
+      this.status = status;
+    }
+    if (status.windowStartedAt !== before?.windowStartedAt && status.windowStartedAt !== null) {
+      this.options.metrics.startWindow(Date.parse(status.windowStartedAt));
+    }
+    const errors: { action: Action; error: Error }[] = [];
+    const ctx = this.contextFor(status);
+    for (const action of actions) {
+      try {
+        await this.run(action, ctx);
+      } catch (error) {
+        errors.push({ action, error: error instanceof Error ? error : new Error(String(error)) });
+        break; // later actions may depend on this one (e.g. weight 0 before cleanup)
+      }
+    }
+    return errors;
+  }
+
+  private async run(action: Action, ctx: RouterContext): Promise<void> {
+    const { router } = this.options;
+    switch (action.type) {
+      case 'ensure-variants': return router.ensureVariants(ctx);
+      case 'set-weight': return router.setWeight(ctx, action.weight);
+      case 'promote': return router.promote(ctx);
+      case 'rollback': return router.rollback(ctx);
+    }
+  }
+
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The running rollout's control API, bound to loopback and guarded by the
+ * token saved (mode 0600) with the state: `status`, `pause`, `set-weight`…
+ * from the CLI or the dashboard act through it.
+ *
+ *   GET  /api/v1/status    → RolloutSnapshot
+ *   GET  /api/v1/events    → server-sent events, one snapshot per change
+ *   POST /api/v1/commands  {"type": "pause"|"resume"|"promote"|"rollback"|"set-weight", "weight"?: N}
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Command } from '../core/commands.js';
+import type { RolloutSnapshot } from './snapshot.js';
+
+export interface ControlHandlers {
+  snapshot(): RolloutSnapshot;
+  command(command: Command): Promise<{ ok: boolean; reason: string }>;
+}
+
+export interface ControlServer {
+  readonly url: string;
+  /** Pushes the current snapshot to every event stream. */
+  publish(): void;
+  close(): Promise<void>;
+}
+
+const COMMAND_TYPES = new Set(['pause', 'resume', 'promote', 'rollback', 'set-weight']);
+const MAX_BODY = 64 * 1024;
+
+export function isAuthorized(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Only loopback names: a page on another site cannot reach us through DNS rebinding. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === '127.0.0.1' || name === 'localhost' || name === '::1';
+}
+
+function send(response: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.end(text);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+export function parseCommand(body: unknown): Command | string {
+  if (!body || typeof body !== 'object') return 'the body must be a JSON object with a "type"';
+  const { type, weight } = body as { type?: unknown; weight?: unknown };
+  if (typeof type !== 'string' || !COMMAND_TYPES.has(type)) return `"type" must be one of ${[...COMMAND_TYPES].join(', ')}`;
+  if (type === 'set-weight') {
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) return '"weight" must be a whole percent between 0 and 100';
+    return { type, weight };
+  }
+  return { type } as Command;
+}
+
+export async function startControlServer(options: { host?: string; port?: number; token: string; handlers: ControlHandlers }): Promise<ControlServer> {
+  const streams = new Set<ServerResponse>();
+  const { token, handlers } = options;
+
+  const server: Server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, { error: (error as Error).message });
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!isLoopbackHost(request.headers.host)) return send(response, 403, { error: 'the control API answers loopback hosts only' });
+    if (!isAuthorized(request, token)) return send(response, 401, { error: 'missing or wrong token (see the state file)' });
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && path === '/api/v1/status') return send(response, 200, handlers.snapshot());
+    if (request.method === 'GET' && path === '/api/v1/events') {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      response.write(`data: ${JSON.stringify(handlers.snapshot())}\n\n`);
+      streams.add(response);
+      request.once('close', () => streams.delete(response));
+      return;
+    }
+    if (request.method === 'POST' && path === '/api/v1/commands') {
+      let body: unknown;
+      try {
+        body = await readJson(request);
+      } catch (error) {
+        return send(response, 400, { error: `bad request body: ${(error as Error).message}` });
+      }
+      const command = parseCommand(body);
+      if (typeof command === 'string') return send(response, 400, { error: command });
+      const result = await handlers.command(command);
+      return send(response, result.ok ? 200 : 409, { ...result, snapshot: handlers.snapshot() });
+    }
+    return send(response, 404, { error: `no such endpoint: ${request.method} ${path}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    publish() {
+      if (streams.size === 0) return;
+      const line = `data: ${JSON.stringify(handlers.snapshot())}\n\n`;
+      for (const stream of streams) stream.write(line);
+    },
+    async close() {
+      for (const stream of streams) stream.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

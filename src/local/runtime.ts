@@ -1,0 +1,135 @@
+/**
+ * `kcanary up`: the whole local rollout in one process — variants, gateway,
+ * control API, and the engine ticking until the rollout ends (and, unless
+ * `once`, serving the promoted model afterwards until stopped).
+ */
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Decision } from '../core/decide.js';
+import { Phase, isFinished } from '../core/phase.js';
+import type { ModelCanary } from '../core/spec.js';
+import type { RolloutStatus } from '../core/status.js';
+import { RolloutEngine, routerContext, type TickResult } from '../engine/engine.js';
+import { specHash } from '../engine/spec-hash.js';
+import { StateError } from '../errors.js';
+import { GatewayMetrics } from '../metrics/gateway.js';
+import { LocalRouter } from '../routers/local.js';
+import { STATE_KIND, STATE_VERSION, readState, stateFilePath, writeState, type ControlEndpoint, type LocalState } from '../store/state-file.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import { makeSnapshot, type RolloutSnapshot } from './snapshot.js';
+import { commandLineOf, isAlive, stopStaleProcesses, type RecordedProcess } from './stale-processes.js';
+
+export interface LocalRuntimeOptions {
+  readonly canary: ModelCanary;
+  readonly specPath: string;
+  /** Overrides spec.local.gateway.port. */
+  readonly gatewayPort?: number;
+  readonly tickMs?: number;
+  /** Return when the rollout ends instead of serving on. */
+  readonly once?: boolean;
+  readonly clock?: () => number;
+  readonly signal?: AbortSignal;
+  /** Called after every tick and command with what changed. */
+  readonly onUpdate?: (snapshot: RolloutSnapshot, event: { kind: 'tick' | 'command' | 'start' | 'resume'; reason: string; errors?: TickResult['errors'] }) => void;
+  /** Called once everything listens. */
+  readonly onReady?: (info: { gateway: string; control: string; statePath: string }) => void;
+}
+
+export async function runLocalRollout(options: LocalRuntimeOptions): Promise<RolloutStatus> {
+  const { canary } = options;
+  const clock = options.clock ?? Date.now;
+  const specDir = dirname(resolve(options.specPath));
+  const stateDir = resolve(specDir, canary.spec.local?.stateDir ?? '.kcanary');
+  const statePath = stateFilePath(stateDir, canary.metadata.name);
+  const saved = await readState(statePath, canary.metadata.name);
+  if (saved?.control && saved.control.pid !== process.pid && isAlive(saved.control.pid)) {
+    throw new StateError(`the rollout "${canary.metadata.name}" is already running (pid ${saved.control.pid}); use \`kcanary status\` to see it`);
+  }
+  await stopStaleProcesses(saved?.processes ?? []);
+
+  const token = randomBytes(24).toString('hex');
+  let control: ControlEndpoint | null = null;
+  let processes: RecordedProcess[] = [];
+  let status: RolloutStatus | undefined = saved?.status;
+  let lastReason = status ? `resumed from ${statePath}` : 'starting';
+
+  const persist = async (): Promise<void> => {
+    if (!status) return;
+    const state: LocalState = { kind: STATE_KIND, version: STATE_VERSION, canary: { name: canary.metadata.name, specFile: resolve(options.specPath) }, status, control, processes };
+    await writeState(statePath, state);
+  };
+
+  const router = new LocalRouter({
+    canary, specDir, ...(options.gatewayPort === undefined ? {} : { gatewayPort: options.gatewayPort }),
+    onProcessesChanged: (list) => {
+      void Promise.all(list.map(async (p) => ({ ...p, cmdline: await commandLineOf(p.pid) }))).then((withCmd) => {
+        processes = withCmd.map((p) => (p.cmdline === undefined ? { pid: p.pid, role: p.role } : p));
+        return persist();
+      });
+    },
+  });
+  let controlServer: ControlServer | undefined;
+  try {
+    const live = status === undefined || (!isFinished(status.phase) && status.phase !== Phase.RollingBack);
+    await router.start(routerContext(canary, status), { withCanary: live, weight: status?.canaryWeight ?? 0 });
+    const gateway = router.dataPlane!;
+    const engine = new RolloutEngine({
+      canary, specHash: specHash(canary.spec), router, clock,
+      metrics: new GatewayMetrics(gateway, clock()),
+      store: { load: async () => status, save: async (next) => { status = next; await persist(); } },
+    });
+
+    const snapshot = (): RolloutSnapshot => makeSnapshot(canary, status ?? placeholder(canary), {
+      gateway: gateway.url, running: true, observation: engine.observation ?? null, lastReason,
+    });
+    controlServer = await startControlServer({
+      token,
+      handlers: {
+        snapshot,
+        command: async (command) => {
+          const result = await engine.command(command);
+          if (result.ok) lastReason = result.reason;
+          options.onUpdate?.(snapshot(), { kind: 'command', reason: result.reason, ...(result.ok && result.errors ? { errors: result.errors } : {}) });
+          controlServer?.publish();
+          return { ok: result.ok, reason: result.reason };
+        },
+      },
+    });
+    control = { url: controlServer.url, token, pid: process.pid };
+    await persist();
+    options.onReady?.({ gateway: gateway.url, control: controlServer.url, statePath });
+    if (status) options.onUpdate?.(snapshot(), { kind: 'resume', reason: lastReason });
+
+    const tickMs = options.tickMs ?? 1000;
+    while (!options.signal?.aborted) {
+      const result: TickResult = await engine.tick();
+      const changed = result.decision.status !== status || result.decision.reason !== lastReason;
+      lastReason = result.decision.reason;
+      if (changed || result.errors.length) {
+        options.onUpdate?.(snapshot(), { kind: 'tick', reason: result.decision.reason, errors: result.errors });
+        controlServer.publish();
+      }
+      if (options.once && status && isFinished(status.phase)) break;
+      await sleep(tickMs, undefined, { signal: options.signal }).catch(() => undefined);
+    }
+    return status!;
+  } finally {
+    control = null;
+    await controlServer?.close();
+    await router.close();
+    processes = [];
+    await persist().catch(() => undefined);
+  }
+}
+
+function placeholder(canary: ModelCanary): RolloutStatus {
+  const now = new Date(0).toISOString();
+  return {
+    phase: Phase.Pending, stepIndex: -1, canaryWeight: 0, observedWeight: null, gated: false, stepStartedAt: null, windowStartedAt: null,
+    failures: 0, inconclusives: 0, message: 'starting', lastAnalysis: null, judge: null, history: [], specHash: '',
+    stableStorageUri: canary.spec.predictor.model.storageUri, canaryStorageUri: canary.spec.canary.storageUri, startedAt: now, updatedAt: now,
+  };
+}
+
+export type { Decision };
