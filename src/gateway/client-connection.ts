@@ -14,6 +14,8 @@ import { FailureKind, type UpstreamConnection, type UpstreamOwner, type Upstream
 import type { VariantCounters } from './variant-stats.js';
 
 const MAX_HEAD_BYTES = 32 * 1024;
+/** Bodies up to this size travel in the same write as their head (one syscall, no writev). */
+const INLINE_BODY_BYTES = 16 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
 
 /** What a connection needs from its gateway. */
@@ -168,15 +170,7 @@ export class ClientConnection implements UpstreamOwner {
   #send(pool: UpstreamPool, head: string, body: Buffer | null): void {
     const upstream = pool.acquire(this);
     this.#upstream = upstream;
-    const socket = upstream.socket;
-    let ok: boolean;
-    if (body === null) ok = socket.write(head, 'latin1');
-    else {
-      socket.cork();
-      socket.write(head, 'latin1');
-      ok = socket.write(body);
-      socket.uncork();
-    }
+    const ok = body === null ? upstream.socket.write(head, 'latin1') : writeHeadAndBody(upstream.socket, head, body, 0, body.length);
     if (!ok && !this.#requestDone) this.socket.pause();
   }
 
@@ -243,11 +237,15 @@ export class ClientConnection implements UpstreamOwner {
       `HTTP/1.1 ${status} ${head.reason}\r\n${head.forward}x-kcanary-variant: ${VARIANTS[this.#variant]}\r\n` +
       (kind === BodyKind.Chunked && !this.#dechunk ? 'transfer-encoding: chunked\r\n' : '') +
       (this.#closing ? 'connection: close\r\n\r\n' : request.minorVersion === 0 ? 'connection: keep-alive\r\n\r\n' : '\r\n');
-    const socket = this.socket;
-    socket.cork();
-    socket.write(clientHead, 'latin1');
-    this.#forwardResponseBody(buf, bodyStart);
-    socket.uncork();
+    if (this.#dechunk) {
+      this.socket.write(clientHead, 'latin1');
+      this.#forwardResponseBody(buf, bodyStart);
+      return;
+    }
+    const end = this.#response.feed(buf, bodyStart, buf.length, this.#capture === null ? undefined : this.#captureResponse);
+    const stop = end < 0 ? buf.length : end;
+    if (!writeHeadAndBody(this.socket, clientHead, buf, bodyStart, stop)) this.#upstream?.socket.pause();
+    this.#afterResponseBytes(end, buf.length);
   }
 
   #forwardResponseBody(buf: Buffer, start: number): void {
@@ -259,8 +257,12 @@ export class ClientConnection implements UpstreamOwner {
       const stop = end < 0 ? buf.length : end;
       if (stop > start && !this.socket.write(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop))) this.#upstream?.socket.pause();
     }
+    this.#afterResponseBytes(end, buf.length);
+  }
+
+  #afterResponseBytes(end: number, length: number): void {
     if (end === MALFORMED) this.#upstreamFailed(502, 'malformed chunked response from upstream');
-    else if (end !== NEED_MORE) this.#completeExchange(end < buf.length);
+    else if (end !== NEED_MORE) this.#completeExchange(end < length);
   }
 
   onUpstreamEnd(conn: UpstreamConnection): void {
@@ -368,4 +370,14 @@ export class ClientConnection implements UpstreamOwner {
     this.#closing = true;
     this.socket.end(localResponse({ status, variant: 'gateway', contentType: JSON_TYPE, body: jsonError(message), close: true }));
   }
+}
+
+/** Writes a head and the body bytes `buf[start..end)` as one write when the body is small. */
+function writeHeadAndBody(socket: Socket, head: string, buf: Buffer, start: number, end: number): boolean {
+  if (end - start <= INLINE_BODY_BYTES) return socket.write(end > start ? head + buf.toString('latin1', start, end) : head, 'latin1');
+  socket.cork();
+  socket.write(head, 'latin1');
+  const ok = socket.write(buf.subarray(start, end));
+  socket.uncork();
+  return ok;
 }

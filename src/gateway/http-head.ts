@@ -9,11 +9,12 @@ const DROPPED_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection',
 const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-kcanary-variant']);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Control characters other than tab, and CR or LF that are not a CRLF pair. */
+/** Control characters other than tab; after splitting on CRLF, a CR or LF left in a line is one too. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const BAD_HEAD_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.([01])$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([!-~\x80-\xff]+) HTTP\/1\.([01])$/;
+// eslint-disable-next-line no-control-regex -- the reason phrase must not hold control characters
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
 const DIGITS = /^\d{1,15}$/;
 
 export interface RequestHead {
@@ -74,6 +75,7 @@ function scanHeaders(lines: string[], dropped: Set<string>, request: RequestHead
   let transferEncoding: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
+    if (CONTROL.test(line)) return failScan(scan, 400, 'invalid characters in a header');
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).toLowerCase() : '';
     if (!TOKEN.test(name)) return failScan(scan, 400, `invalid header line ${JSON.stringify(line.slice(0, 40))}`);
@@ -164,7 +166,6 @@ function hasToken(list: string, token: string): boolean {
 
 /** Parses a request head (without its final blank line). */
 export function parseRequestHead(head: string, stickyHeader: string | undefined): RequestHead | HeadError {
-  if (BAD_HEAD_BYTES.test(head)) return new HeadError(400, 'invalid characters in the request head');
   const lines = head.split('\r\n');
   const match = REQUEST_LINE.exec(lines[0]!);
   if (!match) {
@@ -201,7 +202,6 @@ export function parseRequestHead(head: string, stickyHeader: string | undefined)
 
 /** Parses an upstream's response head (without its final blank line); undefined when malformed. */
 export function parseResponseHead(head: string): ResponseHead | undefined {
-  if (BAD_HEAD_BYTES.test(head)) return undefined;
   const lines = head.split('\r\n');
   const match = STATUS_LINE.exec(lines[0]!);
   if (!match) return undefined;

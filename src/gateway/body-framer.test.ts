@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BodyFramer, BodyKind, MALFORMED, NEED_MORE } from './body-framer.js';
+
+const CHUNKED = 'a;ext=1\r\n0123456789\r\n3\r\nabc\r\n0\r\nx-trailer: 1\r\n\r\n';
+
+test('a chunked body is found and decoded however the bytes are split', () => {
+  const bytes = Buffer.from(`${CHUNKED}NEXT`);
+  const bodyEnd = CHUNKED.length;
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const framer = new BodyFramer();
+    framer.reset(BodyKind.Chunked);
+    let payload = '';
+    const sink = (b: Buffer, s: number, e: number): void => {
+      payload += b.toString('latin1', s, e);
+    };
+    const first = bytes.subarray(0, cut);
+    let end = framer.feed(first, 0, first.length, sink);
+    let offset = 0;
+    if (end === NEED_MORE) {
+      const rest = bytes.subarray(cut);
+      end = framer.feed(rest, 0, rest.length, sink);
+      offset = cut;
+    }
+    assert.equal(end + offset, bodyEnd, `cut at ${cut}`);
+    assert.equal(payload, '0123456789abc', `cut at ${cut}`);
+  }
+});
+
+test('a length body ends after exactly its bytes', () => {
+  const framer = new BodyFramer();
+  framer.reset(BodyKind.Length, 5);
+  assert.equal(framer.feed(Buffer.from('abc'), 0, 3), NEED_MORE);
+  assert.equal(framer.feed(Buffer.from('deXYZ'), 0, 5), 2);
+});
+
+test('broken chunk framing is reported', () => {
+  for (const bad of ['zz\r\n', '5\r\nabcdeX', '\r\n', '5\nabcde\r\n', '1234567890abcdef\r\n']) {
+    const framer = new BodyFramer();
+    framer.reset(BodyKind.Chunked);
+    assert.equal(framer.feed(Buffer.from(bad), 0, bad.length), MALFORMED, JSON.stringify(bad));
+  }
+});
