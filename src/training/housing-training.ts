@@ -27,8 +27,15 @@ const f32Mlp = (m: MlpModel): MlpModel => ({ ...m, w1: f32(m.w1), b1: f32(m.b1),
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
-export function trainHousingModels(seed: number): HousingTrainingResult {
-  const { train, test } = splitHousingData(seed);
+/** The trained parameters, rounded to float32 as the ONNX files hold them. */
+export interface HousingParameters {
+  readonly standardizer: Standardizer;
+  readonly linear: LinearModel;
+  readonly mlp: MlpModel;
+  readonly ageTable: readonly number[];
+}
+
+export function trainHousingParameters(seed: number, train: HousingData = splitHousingData(seed).train): HousingParameters {
   const standardizer = f32Standardizer(fitStandardizer(train.x));
   const linear = f32Linear(
     fitLinearRegression({ ...train, standardizer, featureIndices: V1_FEATURES.map((f) => HOUSING_FEATURES.indexOf(f)) }),
@@ -36,6 +43,12 @@ export function trainHousingModels(seed: number): HousingTrainingResult {
   const mlp = f32Mlp(trainMlpRegression({ ...train, standardizer, seed }));
   // Small, plausible adjustments per year of age; the table simply stops at 49.
   const ageTable = f32(Array.from({ length: V3_AGE_TABLE_SIZE }, (_, age) => 0.004 * (age - 25)));
+  return { standardizer, linear, mlp, ageTable };
+}
+
+export function trainHousingModels(seed: number): HousingTrainingResult {
+  const { train, test } = splitHousingData(seed);
+  const { standardizer, linear, mlp, ageTable } = trainHousingParameters(seed, train);
 
   const v1 = test.x.map((row) => predictLinear(linear, standardizer, row));
   const v2 = test.x.map((row) => predictMlp(mlp, standardizer, row));
