@@ -123,7 +123,12 @@ export function updateSequentialJudge(state: SequentialJudgeState, config: Judge
   const share = tick.canaryShare;
   const { primary, canary } = tick;
   const mirrored = tick.mirrored ?? [];
-  const hasLatency = primary.latencyBuckets.length > 0 && canary.latencyBuckets.length > 0;
+  // An arm that served nothing may omit its buckets; an arm that served requests without them gives no latency data.
+  const zeros = new Array<number>(config.bucketBounds.length + 1).fill(0);
+  const bucketsOf = (counts: VariantCounts) => (counts.latencyBuckets.length > 0 ? counts.latencyBuckets : counts.requests === 0 ? zeros : null);
+  const canaryBuckets = bucketsOf(canary);
+  const primaryBuckets = bucketsOf(primary);
+  const hasLatency = canaryBuckets !== null && primaryBuckets !== null;
 
   const split = {
     logs: updateRatioLogs(state.split.logs, config.splitRatios, { canary: canary.requests, primary: primary.requests, share }),
@@ -135,8 +140,8 @@ export function updateSequentialJudge(state: SequentialJudgeState, config: Judge
   const errorLogs = has(config, Metric.ErrorRate)
     ? updateRatioLogs(state.errors.logs, config.errorRatios, { canary: canary.errors, primary: primary.errors, share })
     : state.errors.logs;
-  const latency = has(config, Metric.Latency) && hasLatency
-    ? updateLatency(state.latency, latencyGrid(config), share, canary.latencyBuckets, primary.latencyBuckets)
+  const latency = has(config, Metric.Latency) && canaryBuckets !== null && primaryBuckets !== null
+    ? updateLatency(state.latency, latencyGrid(config), share, canaryBuckets, primaryBuckets)
     : state.latency;
   const comparable = share > 0 && share < 1;
 
