@@ -1,0 +1,48 @@
+// The simulated cases of the judgment benchmark, shared by the main thread and its workers.
+import { DEFAULT_BUCKET_BOUNDS, Metric } from '../../dist/core/analysis/index.js';
+import { sequentialEntry, thresholdEntry } from '../../dist/core/analysis/simulation/race.js';
+
+const GOOD = { errorRate: 0.005, latencyMedianS: 0.05, latencySigma: 0.5, disagreement: 0.005 };
+const SHARE = 0.2;
+const HOUR_S = 3600;
+
+/** The judges raced in every case: the sequential judge (α = 0.01 over three metrics) and Flagger-style thresholds. */
+export function judgesFor(latencyMaxMs) {
+  const flagger = { intervalMs: 60_000, maxErrorRatePercent: 1, maxLatencyMs: latencyMaxMs, iterations: 5 };
+  return [
+    sequentialEntry('e-process, α = 0.01', { maxFalseRollback: 0.01, metrics: [Metric.ErrorRate, Metric.Latency, Metric.Disagreement] }),
+    thresholdEntry('threshold 1', { ...flagger, threshold: 1 }),
+    thresholdEntry('threshold 5', { ...flagger, threshold: 5 }),
+  ];
+}
+
+export const JUDGE_NAMES = judgesFor(500).map((judge) => judge.name);
+
+function traffic(rate, canary, extra = {}) {
+  return {
+    requestsPerSecond: rate, canaryShare: SHARE, bucketBounds: DEFAULT_BUCKET_BOUNDS,
+    primary: GOOD, canary: { ...GOOD, ...canary },
+    // Mirror as many primary requests as the canary serves: paired answers for the disagreement test.
+    mirroredPerSecond: rate * SHARE,
+    ...extra,
+  };
+}
+
+/**
+ * kind 'bad': time to roll back; 'equal': false rollbacks and time to promote.
+ * latencyMaxMs is the threshold judges' p99 bound: 500 ms (a typical spec) except
+ * for the latency case, where it is tuned to 240 ms, between what histogram_quantile
+ * reads for the equal (233 ms) and the slowed (245 ms) canary — the best a fixed
+ * threshold can do.
+ */
+export const SCENARIOS = {
+  'errors-100': { label: 'errors 0.5% → 5%, 100 req/s', kind: 'bad', model: traffic(100, { errorRate: 0.05 }), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'errors-1': { label: 'errors 0.5% → 5%, 1 req/s', kind: 'bad', model: traffic(1, { errorRate: 0.05 }), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'latency-100': { label: 'latency ×1.3, 100 req/s (p99 bound 240 ms)', kind: 'bad', model: traffic(100, { latencyMedianS: 0.065 }), horizonS: HOUR_S, latencyMaxMs: 240 },
+  'latency-1': { label: 'latency ×1.3, 1 req/s (p99 bound 240 ms)', kind: 'bad', model: traffic(1, { latencyMedianS: 0.065 }), horizonS: HOUR_S, latencyMaxMs: 240 },
+  'disagreement-100': { label: 'mirrored disagreement 0.5% → 5%, 100 req/s', kind: 'bad', model: traffic(100, { disagreement: 0.05 }), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'disagreement-1': { label: 'mirrored disagreement 0.5% → 5%, 1 req/s', kind: 'bad', model: traffic(1, { disagreement: 0.05 }), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'equal-100': { label: 'equal canary, 100 req/s', kind: 'equal', model: traffic(100, {}), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'equal-1': { label: 'equal canary, 1 req/s', kind: 'equal', model: traffic(1, {}), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'outage-100': { label: '2-minute outage on both arms, equal canary, 100 req/s', kind: 'equal', model: traffic(100, {}, { outage: { fromS: 180, toS: 300 } }), horizonS: 600, latencyMaxMs: 500 },
+};
