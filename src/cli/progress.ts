@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { RolloutSnapshot } from '../local/snapshot.js';
+import type { UpdateEvent } from '../local/runtime.js';
 import { renderSnapshot } from './render-status.js';
 
 export type ProgressMode = 'live' | 'lines' | 'json';
@@ -13,8 +14,9 @@ export class ProgressView {
 
   constructor(private readonly out: Writable, private readonly mode: ProgressMode) {}
 
-  update(snapshot: RolloutSnapshot, event: { kind: string; reason: string; errors?: readonly { action: { type: string }; error: Error }[] }): void {
+  update(snapshot: RolloutSnapshot, event: UpdateEvent): void {
     const { status } = snapshot;
+    if (this.mode !== 'live' && !event.significant) return;
     const errors = (event.errors ?? []).map((e) => `${e.action.type} failed: ${e.error.message}`);
     if (this.mode === 'json') {
       this.out.write(`${JSON.stringify({

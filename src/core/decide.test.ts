@@ -139,11 +139,23 @@ test('variants not Ready within the progress deadline roll back', () => {
   assert.equal(ds[2]!.status.phase, Phase.RollingBack);
 });
 
-test('a canary that stops being Ready fails its analysis', () => {
-  const canary = makeCanary({ analysis: { failureLimit: 0 } });
-  const ds = run(canary, [[0, observe(0)], [1 * S, observe(0)], [11 * S, observe(20, { canary: { ready: false, message: 'OOMKilled' }, window: window(100, 0) })]]);
+test('a variant that stops being Ready is waited for, then rolled back at the progress deadline', () => {
+  const canary = makeCanary({ rollout: { steps: [20, 50, 100], interval: '10s', progressDeadline: '60s' } });
+  const down = observe(20, { canary: { ready: false, message: 'restarting' }, window: window(100, 0) });
+  const ds = run(canary, [[0, observe(0)], [1 * S, observe(0)], [11 * S, down], [40 * S, down], [41 * S, observe(20, { window: window(100, 0) })], [50 * S, observe(20, { window: window(100, 0) })], [51 * S, observe(20, { window: window(100, 0) })], [60 * S, down], [121 * S, down]]);
+  assert.deepEqual(ds.map((d) => d.status.phase).slice(2), [Phase.Progressing, Phase.Progressing, Phase.Progressing, Phase.Progressing, Phase.Progressing, Phase.Progressing, Phase.RollingBack]);
+  assert.match(ds[2]!.reason, /waiting for the variants to be Ready \(canary: restarting\)/);
+  assert.equal(ds[3]!.status.lastAnalysis, null, 'nothing is judged while a variant is down');
+  assert.match(ds[4]!.reason, /observing step 1 at 20% \(9s left\)/, 'the window starts again when both are back');
+  assert.equal(ds[5]!.status.canaryWeight, 50);
+  assert.match(ds[8]!.reason, /not Ready for longer than the progress deadline/);
+});
+
+test('a canary whose process exited is rolled back at once', () => {
+  const canary = makeCanary();
+  const ds = run(canary, [[0, observe(0)], [1 * S, observe(0)], [2 * S, observe(20, { canary: { ready: false, failed: true, message: 'exited (code 1)' } })]]);
   assert.equal(ds[2]!.status.phase, Phase.RollingBack);
-  assert.match(ds[2]!.reason, /canary-ready: OOMKilled/);
+  assert.match(ds[2]!.reason, /the canary failed: exited \(code 1\)/);
 });
 
 test('a new canary version during a rollout restarts it from the first step', () => {

@@ -17,6 +17,8 @@ export type Action =
 
 export interface VariantObservation {
   readonly ready: boolean;
+  /** It cannot become Ready again (e.g. its process exited): no point waiting. */
+  readonly failed?: boolean;
   readonly message?: string;
 }
 
@@ -48,7 +50,7 @@ const ms = (text: string | null): number => (text === null ? Number.NaN : Date.p
 export function initialStatus(canary: ModelCanary, specHash: string, now: number): RolloutStatus {
   return {
     phase: Phase.Pending, stepIndex: -1, canaryWeight: 0, observedWeight: null, gated: false,
-    stepStartedAt: null, windowStartedAt: null, failures: 0, inconclusives: 0,
+    stepStartedAt: null, windowStartedAt: null, waitingSince: null, failures: 0, inconclusives: 0,
     message: 'deploying the canary', lastAnalysis: null, judge: null,
     history: [{ at: iso(now), from: null, to: Phase.Pending, weight: 0, reason: 'rollout created' }],
     specHash, stableStorageUri: canary.spec.predictor.model.storageUri, canaryStorageUri: canary.spec.canary.storageUri,
@@ -106,8 +108,9 @@ function onSpecChange(canary: ModelCanary, status: RolloutStatus, obs: Observati
 
 function decidePending(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
   if (obs.primary.ready && obs.canary.ready) return enterStep(canary, status, 0, now, 'both variants are Ready');
+  if (obs.canary.failed) return rollBack(status, `the canary failed: ${obs.canary.message ?? 'not Ready'}`, now);
   const waited = now - ms(status.history.at(-1)?.at ?? status.startedAt);
-  const notReady = [!obs.primary.ready && `primary: ${obs.primary.message ?? 'not Ready'}`, !obs.canary.ready && `canary: ${obs.canary.message ?? 'not Ready'}`].filter(Boolean).join('; ');
+  const notReady = describeNotReady(obs);
   if (waited >= canary.spec.rollout.progressDeadline) {
     return rollBack(status, `variants not Ready within the progress deadline (${notReady})`, now);
   }
@@ -129,15 +132,17 @@ function enterStep(canary: ModelCanary, status: RolloutStatus, index: number, no
   }
   const reason = `${why}: canary weight ${weight}%`;
   const next = transition(status, Phase.Progressing, reason, now, {
-    stepIndex: index, canaryWeight: weight, gated: false, stepStartedAt: iso(now), windowStartedAt: iso(now), inconclusives: 0,
+    stepIndex: index, canaryWeight: weight, gated: false, stepStartedAt: iso(now), windowStartedAt: iso(now), waitingSince: null, inconclusives: 0,
   });
   return { status: next, actions: [{ type: 'set-weight', weight }], reason };
 }
 
 function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
+  if (obs.canary.failed) return rollBack(status, `the canary failed: ${obs.canary.message ?? 'not Ready'}`, now);
+  if (!obs.canary.ready || !obs.primary.ready) return waitForReady(canary, status, obs, now);
   if (obs.canaryWeight !== status.canaryWeight) {
     // The window only counts time with the intended weight in force.
-    const waiting = { ...status, windowStartedAt: iso(now) };
+    const waiting = { ...status, windowStartedAt: iso(now), waitingSince: null };
     return { status: waiting, actions: [{ type: 'set-weight', weight: status.canaryWeight }], reason: `waiting for canary weight ${status.canaryWeight}% to take effect (observed ${obs.canaryWeight ?? 'unknown'})` };
   }
   const windowStart = ms(status.windowStartedAt);
@@ -148,7 +153,7 @@ function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Obse
   const results = analyse(canary, obs);
   const verdict = overallVerdict(results);
   const record: AnalysisRecord = { at: iso(now), verdict, results };
-  const analysed = { ...status, lastAnalysis: record, windowStartedAt: iso(now) };
+  const analysed = { ...status, lastAnalysis: record, windowStartedAt: iso(now), waitingSince: null };
   const summary = results.map((r) => `${r.name} ${r.verdict}`).join(', ');
   if (verdict === 'pass') return enterStep(canary, { ...analysed, failures: 0 }, status.stepIndex + 1, now, `step ${status.stepIndex + 1} at ${status.canaryWeight}% passed (${summary})`);
   if (verdict === 'fail') {
@@ -167,15 +172,31 @@ function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Obse
 }
 
 function analyse(canary: ModelCanary, obs: Observations): MetricResult[] {
-  const results: MetricResult[] = [];
-  if (!obs.canary.ready) {
-    results.push({ name: 'canary-ready', value: 0, threshold: 'Ready', verdict: 'fail', message: obs.canary.message ?? 'canary is not Ready' });
-  }
   const { checks, minRequests } = canary.spec.analysis;
-  if (!obs.window) {
-    return [...results, ...checks.map((c) => ({ name: c.name, value: null, threshold: '', verdict: 'inconclusive' as const, message: 'no measurement' }))];
+  if (!obs.window) return checks.map((c) => ({ name: c.name, value: null, threshold: '', verdict: 'inconclusive' as const, message: 'no measurement' }));
+  return judgeWindow(obs.window, { checks, minRequests });
+}
+
+/**
+ * A variant that is not Ready (restarting, rescheduled) is waited for, as
+ * Flagger does, up to the progress deadline; nothing is judged meanwhile, and
+ * the analysis window starts again once both are back.
+ */
+function waitForReady(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
+  const since = status.waitingSince ?? iso(now);
+  const notReady = describeNotReady(obs);
+  if (now - ms(since) >= canary.spec.rollout.progressDeadline) {
+    return rollBack(status, `not Ready for longer than the progress deadline (${notReady})`, now);
   }
-  return [...results, ...judgeWindow(obs.window, { checks, minRequests })];
+  const waiting = { ...status, waitingSince: since, windowStartedAt: iso(now) };
+  return { status: waiting, actions: [], reason: `waiting for the variants to be Ready (${notReady})` };
+}
+
+function describeNotReady(obs: Observations): string {
+  return [
+    !obs.primary.ready && `primary: ${obs.primary.message ?? 'not Ready'}`,
+    !obs.canary.ready && `canary: ${obs.canary.message ?? 'not Ready'}`,
+  ].filter(Boolean).join('; ');
 }
 
 /** Paused: keep the weight as it is, re-asserting it if something moved it. */

@@ -47,6 +47,8 @@ export interface RolloutStatus {
   readonly stepStartedAt: string | null;
   /** Start of the current analysis window. */
   readonly windowStartedAt: string | null;
+  /** Since when a variant has not been Ready mid-rollout (for the progress deadline). */
+  readonly waitingSince: string | null;
   readonly failures: number;
   readonly inconclusives: number;
   readonly message: string;

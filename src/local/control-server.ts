@@ -4,19 +4,33 @@
  * from the CLI or the dashboard act through it.
  *
  *   GET  /api/v1/status    → RolloutSnapshot
- *   GET  /api/v1/events    → server-sent events, one snapshot per change
+ *   GET  /api/v1/metrics   → MetricsHistory (the charts' recent points)
+ *   GET  /api/v1/events    → server-sent events: one snapshot per change,
+ *                            and `event: metrics` with each new chart point
  *   POST /api/v1/commands  {"type": "pause"|"resume"|"promote"|"rollback"|"set-weight", "weight"?: N}
+ *   GET  /                 → the dashboard page (static, no data: no token needed)
+ *
+ * The browser sends the token as `Authorization: Bearer`, which a page on
+ * another site cannot do without CORS (there is none): that, with the Host
+ * check, is what keeps other sites from acting on the rollout.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from '../core/commands.js';
+import type { MetricsFeed } from '../dashboard/live-metrics.js';
+import { StaticAssets } from '../dashboard/static-assets.js';
 import type { RolloutSnapshot } from './snapshot.js';
 
 export interface ControlHandlers {
   snapshot(): RolloutSnapshot;
   command(command: Command): Promise<{ ok: boolean; reason: string }>;
+  /** The gateway's recent per-variant rates, for the dashboard's charts. */
+  metrics?: MetricsFeed;
 }
+
+/** A comment line on every event stream this often, so dead connections are noticed. */
+const KEEP_ALIVE_MS = 15_000;
 
 export interface ControlServer {
   readonly url: string;
@@ -69,9 +83,32 @@ export function parseCommand(body: unknown): Command | string {
   return { type } as Command;
 }
 
-export async function startControlServer(options: { host?: string; port?: number; token: string; handlers: ControlHandlers }): Promise<ControlServer> {
+/**
+ * A browser names the page a request comes from; a state change from a page
+ * of another origin is refused even before the token is checked.
+ */
+export function isForeignOrigin(request: IncomingMessage): boolean {
+  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+export async function startControlServer(options: { host?: string; port?: number; token: string; handlers: ControlHandlers; assets?: StaticAssets }): Promise<ControlServer> {
   const streams = new Set<ServerResponse>();
   const { token, handlers } = options;
+  const assets = options.assets ?? await StaticAssets.load();
+  const broadcast = (text: string): void => {
+    for (const stream of streams) stream.write(text);
+  };
+  const unsubscribe = handlers.metrics?.onPoint((point) => {
+    if (streams.size > 0) broadcast(`event: metrics\ndata: ${JSON.stringify(point)}\n\n`);
+  });
+  const keepAlive = setInterval(() => broadcast(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
 
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -82,9 +119,18 @@ export async function startControlServer(options: { host?: string; port?: number
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!isLoopbackHost(request.headers.host)) return send(response, 403, { error: 'the control API answers loopback hosts only' });
-    if (!isAuthorized(request, token)) return send(response, 401, { error: 'missing or wrong token (see the state file)' });
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if ((request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/api/')) {
+      if (assets.serve(path, response, request.method === 'HEAD')) return;
+      if (path === '/' && assets.isEmpty) return send(response, 404, { error: 'the dashboard is not built (npm run build)' });
+    }
+    if (request.method !== 'GET' && isForeignOrigin(request)) return send(response, 403, { error: 'requests from other sites are refused' });
+    if (!isAuthorized(request, token)) return send(response, 401, { error: 'missing or wrong token (see the state file)' });
     if (request.method === 'GET' && path === '/api/v1/status') return send(response, 200, handlers.snapshot());
+    if (request.method === 'GET' && path === '/api/v1/metrics') {
+      if (!handlers.metrics) return send(response, 404, { error: 'this rollout has no live metrics' });
+      return send(response, 200, handlers.metrics.history());
+    }
     if (request.method === 'GET' && path === '/api/v1/events') {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       response.write(`data: ${JSON.stringify(handlers.snapshot())}\n\n`);
@@ -116,10 +162,11 @@ export async function startControlServer(options: { host?: string; port?: number
     url: `http://127.0.0.1:${address.port}`,
     publish() {
       if (streams.size === 0) return;
-      const line = `data: ${JSON.stringify(handlers.snapshot())}\n\n`;
-      for (const stream of streams) stream.write(line);
+      broadcast(`data: ${JSON.stringify(handlers.snapshot())}\n\n`);
     },
     async close() {
+      clearInterval(keepAlive);
+      unsubscribe?.();
       for (const stream of streams) stream.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,19 +6,34 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Decision } from '../core/decide.js';
 import { Phase, isFinished } from '../core/phase.js';
 import type { ModelCanary } from '../core/spec.js';
 import type { RolloutStatus } from '../core/status.js';
 import { RolloutEngine, routerContext, type TickResult } from '../engine/engine.js';
 import { specHash } from '../engine/spec-hash.js';
 import { StateError } from '../errors.js';
+import { LiveMetrics, agreementTolerance } from '../dashboard/live-metrics.js';
 import { GatewayMetrics } from '../metrics/gateway.js';
 import { LocalRouter } from '../routers/local.js';
 import { STATE_KIND, STATE_VERSION, readState, stateFilePath, writeState, type ControlEndpoint, type LocalState } from '../store/state-file.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { makeSnapshot, type RolloutSnapshot } from './snapshot.js';
-import { commandLineOf, isAlive, stopStaleProcesses, type RecordedProcess } from './stale-processes.js';
+import { isAlive, stopStaleProcesses, type RecordedProcess } from './stale-processes.js';
+
+export interface UpdateEvent {
+  readonly kind: 'tick' | 'command' | 'resume';
+  readonly reason: string;
+  readonly errors?: TickResult['errors'];
+  /** Phase, weight, analysis or message changed (a tick that only counts down is not). */
+  readonly significant: boolean;
+}
+
+/** Worth a line in a log: what a person following the rollout would want to see. */
+export function isSignificantChange(before: RolloutStatus | undefined, after: RolloutStatus | undefined): boolean {
+  if (!before || !after) return before !== after;
+  return before.phase !== after.phase || before.canaryWeight !== after.canaryWeight
+    || before.lastAnalysis?.at !== after.lastAnalysis?.at || before.message !== after.message;
+}
 
 export interface LocalRuntimeOptions {
   readonly canary: ModelCanary;
@@ -31,9 +46,9 @@ export interface LocalRuntimeOptions {
   readonly clock?: () => number;
   readonly signal?: AbortSignal;
   /** Called after every tick and command with what changed. */
-  readonly onUpdate?: (snapshot: RolloutSnapshot, event: { kind: 'tick' | 'command' | 'start' | 'resume'; reason: string; errors?: TickResult['errors'] }) => void;
+  readonly onUpdate?: (snapshot: RolloutSnapshot, event: UpdateEvent) => void;
   /** Called once everything listens. */
-  readonly onReady?: (info: { gateway: string; control: string; statePath: string }) => void;
+  readonly onReady?: (info: { gateway: string; control: string; statePath: string; dashboard: string }) => void;
 }
 
 export async function runLocalRollout(options: LocalRuntimeOptions): Promise<RolloutStatus> {
@@ -54,29 +69,35 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
   let status: RolloutStatus | undefined = saved?.status;
   let lastReason = status ? `resumed from ${statePath}` : 'starting';
 
-  const persist = async (): Promise<void> => {
-    if (!status) return;
-    const state: LocalState = { kind: STATE_KIND, version: STATE_VERSION, canary: { name: canary.metadata.name, specFile: resolve(options.specPath) }, status, control, processes };
-    await writeState(statePath, state);
+  // Writes are chained: a later state never loses the race to an earlier one.
+  let writes: Promise<void> = Promise.resolve();
+  const persist = (): Promise<void> => {
+    const snapshotOfState = status && { status, control, processes };
+    writes = writes.catch(() => undefined).then(async () => {
+      if (!snapshotOfState) return;
+      const state: LocalState = { kind: STATE_KIND, version: STATE_VERSION, canary: { name: canary.metadata.name, specFile: resolve(options.specPath) }, ...snapshotOfState };
+      await writeState(statePath, state);
+    });
+    return writes;
   };
 
   const router = new LocalRouter({
     canary, specDir, ...(options.gatewayPort === undefined ? {} : { gatewayPort: options.gatewayPort }),
     onProcessesChanged: (list) => {
-      void Promise.all(list.map(async (p) => ({ ...p, cmdline: await commandLineOf(p.pid) }))).then((withCmd) => {
-        processes = withCmd.map((p) => (p.cmdline === undefined ? { pid: p.pid, role: p.role } : p));
-        return persist();
-      });
+      processes = list;
+      void persist();
     },
   });
   let controlServer: ControlServer | undefined;
+  let liveMetrics: LiveMetrics | undefined;
   try {
     const live = status === undefined || (!isFinished(status.phase) && status.phase !== Phase.RollingBack);
     await router.start(routerContext(canary, status), { withCanary: live, weight: status?.canaryWeight ?? 0 });
     const gateway = router.dataPlane!;
+    liveMetrics = new LiveMetrics({ gateway, tolerance: agreementTolerance(canary.spec.analysis.checks), clock }).start();
     const engine = new RolloutEngine({
       canary, specHash: specHash(canary.spec), router, clock,
-      metrics: new GatewayMetrics(gateway, clock()),
+      metrics: new GatewayMetrics(liveMetrics.tap, clock()),
       store: { load: async () => status, save: async (next) => { status = next; await persist(); } },
     });
 
@@ -87,10 +108,11 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
       token,
       handlers: {
         snapshot,
+        metrics: liveMetrics,
         command: async (command) => {
           const result = await engine.command(command);
           if (result.ok) lastReason = result.reason;
-          options.onUpdate?.(snapshot(), { kind: 'command', reason: result.reason, ...(result.ok && result.errors ? { errors: result.errors } : {}) });
+          options.onUpdate?.(snapshot(), { kind: 'command', reason: result.reason, significant: true, ...(result.ok && result.errors ? { errors: result.errors } : {}) });
           controlServer?.publish();
           return { ok: result.ok, reason: result.reason };
         },
@@ -98,24 +120,25 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     });
     control = { url: controlServer.url, token, pid: process.pid };
     await persist();
-    options.onReady?.({ gateway: gateway.url, control: controlServer.url, statePath });
-    if (status) options.onUpdate?.(snapshot(), { kind: 'resume', reason: lastReason });
+    // The token rides in the fragment, which browsers never send to a server.
+    options.onReady?.({ gateway: gateway.url, control: controlServer.url, statePath, dashboard: `${controlServer.url}/#token=${token}` });
+    if (status) options.onUpdate?.(snapshot(), { kind: 'resume', reason: lastReason, significant: true });
 
     const tickMs = options.tickMs ?? 1000;
     while (!options.signal?.aborted) {
+      const before = status;
       const result: TickResult = await engine.tick();
-      const changed = result.decision.status !== status || result.decision.reason !== lastReason;
       lastReason = result.decision.reason;
-      if (changed || result.errors.length) {
-        options.onUpdate?.(snapshot(), { kind: 'tick', reason: result.decision.reason, errors: result.errors });
-        controlServer.publish();
-      }
+      const significant = isSignificantChange(before, status) || result.errors.length > 0;
+      options.onUpdate?.(snapshot(), { kind: 'tick', reason: result.decision.reason, errors: result.errors, significant });
+      if (significant) controlServer.publish();
       if (options.once && status && isFinished(status.phase)) break;
       await sleep(tickMs, undefined, { signal: options.signal }).catch(() => undefined);
     }
     return status!;
   } finally {
     control = null;
+    liveMetrics?.stop();
     await controlServer?.close();
     await router.close();
     processes = [];
@@ -126,10 +149,9 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
 function placeholder(canary: ModelCanary): RolloutStatus {
   const now = new Date(0).toISOString();
   return {
-    phase: Phase.Pending, stepIndex: -1, canaryWeight: 0, observedWeight: null, gated: false, stepStartedAt: null, windowStartedAt: null,
+    phase: Phase.Pending, stepIndex: -1, canaryWeight: 0, observedWeight: null, gated: false, stepStartedAt: null, windowStartedAt: null, waitingSince: null,
     failures: 0, inconclusives: 0, message: 'starting', lastAnalysis: null, judge: null, history: [], specHash: '',
     stableStorageUri: canary.spec.predictor.model.storageUri, canaryStorageUri: canary.spec.canary.storageUri, startedAt: now, updatedAt: now,
   };
 }
 
-export type { Decision };

@@ -19,7 +19,7 @@ export interface LocalRouterOptions {
   /** Overrides spec.local.gateway.port (0 = any free port). */
   readonly gatewayPort?: number;
   /** Told of every process started, so a later run can clean up after a killed one. */
-  readonly onProcessesChanged?: (processes: { pid: number; role: string }[]) => void;
+  readonly onProcessesChanged?: (processes: { pid: number; role: string; cmdline: string }[]) => void;
 }
 
 /** One variant: a version, where it answers, and the process behind it if we started it. */
@@ -66,6 +66,8 @@ export class LocalRouter implements TrafficRouter {
     this.primary = await this.variantFor(ctx.stableStorageUri, 'primary');
     if (options.withCanary) this.canaryVariant = await this.variantFor(ctx.canaryStorageUri, 'canary');
     this.weight = this.canaryVariant ? options.weight : 0;
+    // No request reaches a variant that is still loading its model.
+    await this.waitUntilReady([this.primary, this.canaryVariant], this.local.readyTimeout);
     const { gateway, sticky } = this.local;
     this.gateway = await startGateway({
       host: gateway.host,
@@ -107,7 +109,7 @@ export class LocalRouter implements TrafficRouter {
     const state = async (variant: Variant | undefined): Promise<VariantState> => {
       if (!variant) return { ready: false, message: 'not running' };
       const exited = variant.process?.exited;
-      if (exited) return { ready: false, message: exited, storageUri: variant.storageUri, url: variant.url };
+      if (exited) return { ready: false, failed: true, message: exited, storageUri: variant.storageUri, url: variant.url };
       const probe = await probeReadiness(variant.url, modelName);
       return { ready: probe.ready, message: probe.message, storageUri: variant.storageUri, url: variant.url };
     };
@@ -153,6 +155,17 @@ export class LocalRouter implements TrafficRouter {
     this.reportProcesses();
   }
 
+  private async waitUntilReady(variants: (Variant | undefined)[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const modelName = this.options.canary.spec.modelName;
+    for (const variant of variants) {
+      while (variant && !variant.process?.exited && Date.now() < deadline) {
+        if ((await probeReadiness(variant.url, modelName, 500)).ready) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   private setGatewayWeight(weight: number): void {
     this.gateway?.setWeight(weight);
     this.weight = weight;
@@ -176,9 +189,9 @@ export class LocalRouter implements TrafficRouter {
 
   private reportProcesses(): void {
     const processes = [
-      { role: 'primary', pid: this.primary?.process?.pid },
-      { role: 'canary', pid: this.canaryVariant?.process?.pid },
-    ].filter((p): p is { role: string; pid: number } => typeof p.pid === 'number');
+      { role: 'primary', pid: this.primary?.process?.pid, cmdline: this.primary?.process?.commandLine ?? '' },
+      { role: 'canary', pid: this.canaryVariant?.process?.pid, cmdline: this.canaryVariant?.process?.commandLine ?? '' },
+    ].filter((p): p is { role: string; pid: number; cmdline: string } => typeof p.pid === 'number');
     this.options.onProcessesChanged?.(processes);
   }
 }

@@ -16,6 +16,8 @@ export interface RouterContext {
 
 export interface VariantState {
   readonly ready: boolean;
+  /** It cannot become Ready again (its process exited): the rollout need not wait. */
+  readonly failed?: boolean;
   /** Why it is not Ready, or what it runs. */
   readonly message?: string;
   readonly storageUri?: string;

@@ -40,7 +40,10 @@ const command: Command = {
     const final = await runLocalRollout({
       canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false,
       ...(gatewayPort === undefined ? {} : { gatewayPort }),
-      onReady: (info) => view.note(`kcanary: gateway ${info.gateway}  control ${info.control}  state ${info.statePath}`),
+      onReady: (info) => {
+        view.note(`kcanary: gateway ${info.gateway}  control ${info.control}  state ${info.statePath}`);
+        view.note(`kcanary: dashboard ${info.dashboard}`);
+      },
       onUpdate: (snapshot, event) => view.update(snapshot, event),
     });
     if (final.phase === Phase.RolledBack || final.phase === Phase.Failed) return ExitCode.RolledBack;

@@ -43,6 +43,11 @@ export class VariantProcess {
     this.logFile = join(options.logDir, `${options.modelName}-${options.role}.log`);
   }
 
+  /** As /proc/<pid>/cmdline shows it, to recognise the process after a restart. */
+  get commandLine(): string {
+    return commandFor(this.options).join(' ');
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
