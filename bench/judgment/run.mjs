@@ -65,7 +65,7 @@ for (const name of names) {
   const count = scenario.kind === 'equal' && scenario.horizonS >= 3600 ? validityTrials : trials;
   const t0 = performance.now();
   const outcomes = await runScenario(name, count);
-  const cells = (fn) => JUDGE_NAMES.map((_, j) => (name.startsWith('disagreement') && j > 0 ? 'n/a (no such check)' : fn(j)));
+  const cells = (fn) => JUDGE_NAMES.map((_, j) => (scenario.sequentialOnly && j > 0 ? 'n/a (no such check)' : fn(j)));
   if (scenario.kind === 'bad') {
     rows.push([`${scenario.label}: time to roll back, median / p95`, ...cells((j) => times(outcomes, j, 'rollbackAtS', scenario.horizonS))]);
   } else if (scenario.horizonS >= 3600) {
