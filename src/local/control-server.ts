@@ -6,7 +6,7 @@
  *   GET  /api/v1/status    → RolloutSnapshot
  *   GET  /api/v1/metrics   → MetricsHistory (the charts' recent points)
  *   GET  /api/v1/events    → server-sent events: one snapshot per change,
- *                            and `event: metrics` with each new chart point
+ *                            and `event: metrics` {point, totals} with each new chart point
  *   POST /api/v1/commands  {"type": "pause"|"resume"|"promote"|"rollback"|"set-weight", "weight"?: N}
  *   GET  /                 → the dashboard page (static, no data: no token needed)
  *
@@ -105,8 +105,8 @@ export async function startControlServer(options: { host?: string; port?: number
   const broadcast = (text: string): void => {
     for (const stream of streams) stream.write(text);
   };
-  const unsubscribe = handlers.metrics?.onPoint((point) => {
-    if (streams.size > 0) broadcast(`event: metrics\ndata: ${JSON.stringify(point)}\n\n`);
+  const unsubscribe = handlers.metrics?.onPoint((point, totals) => {
+    if (streams.size > 0) broadcast(`event: metrics\ndata: ${JSON.stringify({ point, totals })}\n\n`);
   });
   const keepAlive = setInterval(() => broadcast(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
 
