@@ -9,7 +9,7 @@ test('a chunked body is found and decoded however the bytes are split', () => {
   const bodyEnd = CHUNKED.length;
   for (let cut = 0; cut <= bytes.length; cut++) {
     const framer = new BodyFramer();
-    framer.reset(BodyKind.Chunked);
+    framer.reset(BodyKind.Chunked, -1); // callers pass the absent Content-Length as -1
     let payload = '';
     const sink = (b: Buffer, s: number, e: number): void => {
       payload += b.toString('latin1', s, e);

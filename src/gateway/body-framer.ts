@@ -29,7 +29,7 @@ export class BodyFramer {
 
   reset(kind: BodyKind, length = 0): void {
     this.kind = kind;
-    this.#remaining = length;
+    this.#remaining = kind === BodyKind.Length ? length : 0;
     this.#state = State.Size;
     this.#sizeDigits = 0;
     this.#lineBytes = 0;
