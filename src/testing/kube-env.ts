@@ -10,11 +10,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, loadAllYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { loadAll } from 'js-yaml';
 import { KubeClient } from '../kube/client.js';
 
 export const KUBE_APISERVER_VERSION = 'v1.20.2';
@@ -50,8 +52,8 @@ export function crdForOldApiserver(node: unknown): unknown {
 
 export function readCrds(dir = CRD_DIR): V1CustomResourceDefinition[] {
   return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) =>
-    // js-yaml (through client-node) reads the 2 MB KServe CRD ten times faster than `yaml`.
-    (loadAllYaml(readFileSync(join(dir, f), 'utf8')) as V1CustomResourceDefinition[]).filter((d) => d?.kind === 'CustomResourceDefinition'));
+    // js-yaml reads the 2 MB KServe CRD ten times faster than `yaml`; the documents stay plain JSON.
+    (loadAll(readFileSync(join(dir, f), 'utf8')) as V1CustomResourceDefinition[]).filter((d) => d?.kind === 'CustomResourceDefinition'));
 }
 
 async function freePort(): Promise<number> {
@@ -192,6 +194,27 @@ export async function startKubeEnv(options: { crdDir?: string } = {}): Promise<K
   }
 }
 
+/** One JSON request with the kubeconfig's credentials, bypassing client-node's model serializer. */
+async function rawRequest(kc: KubeConfig, method: string, path: string, body: unknown): Promise<unknown> {
+  const url = new URL(kc.getCurrentCluster()!.server + path);
+  const options: RequestOptions = { method, headers: { 'content-type': 'application/json' } };
+  await kc.applyToHTTPSOptions(options);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 2000)}`));
+        else resolve(JSON.parse(text));
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 async function waitReady(kc: KubeConfig, processes: Processes, apiLog: string, etcdLog: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const deadline = Date.now() + 90_000;
@@ -214,7 +237,8 @@ async function waitReady(kc: KubeConfig, processes: Processes, apiLog: string, e
 async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[]): Promise<void> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   for (const crd of crds) {
-    await api.createCustomResourceDefinition({ body: crdForOldApiserver(crd) as V1CustomResourceDefinition });
+    // Sent as raw JSON: client-node's typed serializer would rename `default`/`enum` keys it models as `_default`.
+    await rawRequest(kc, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdForOldApiserver(crd));
   }
   for (const crd of crds) {
     const name = crd.metadata!.name!;

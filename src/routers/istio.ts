@@ -1,0 +1,44 @@
+/**
+ * `istio` router: two RawDeployment InferenceServices and an Istio
+ * VirtualService splitting the public host by weight (the "Model Canary
+ * without Knative" design), plus one VirtualService per variant.
+ * The weight in force is the one in the VirtualService as stored.
+ */
+import type { KubeClient } from '../kube/client.js';
+import { VirtualService, type KubeObject } from '../kube/resources.js';
+import { predictorServiceName, variantServiceName, type RenderInput } from '../render/input.js';
+import { renderIstio } from '../render/istio.js';
+import { variantBackend } from '../render/two-variants.js';
+import { field } from './kserve-status.js';
+import { TwoVariantRouter } from './two-variant-router.js';
+import type { TrafficRouter } from './types.js';
+
+interface RouteDestination {
+  destination?: { host?: string };
+  weight?: number;
+}
+
+/** The canary's share of the public route: its weight over the total (Istio treats missing weights as 0 when several routes exist). */
+export function virtualServiceWeight(vs: KubeObject | null, input: RenderInput): { weight: number | null; message?: string } {
+  if (!vs) return { weight: null, message: 'VirtualService not created yet' };
+  const routes = field(vs, 'spec', 'http', 0, 'route');
+  if (!Array.isArray(routes) || routes.length === 0) return { weight: null, message: 'VirtualService has no route' };
+  const canaryHost = variantBackend(input, 'canary');
+  const list = routes as RouteDestination[];
+  if (list.length === 1) return { weight: list[0]!.destination?.host === canaryHost ? 100 : 0 };
+  const total = list.reduce((sum, r) => sum + (r.weight ?? 0), 0);
+  const canary = list.filter((r) => r.destination?.host === canaryHost).reduce((sum, r) => sum + (r.weight ?? 0), 0);
+  if (total === 0) return { weight: null, message: 'VirtualService route weights sum to 0' };
+  return { weight: Math.round((canary * 100) / total) };
+}
+
+export function createIstioRouter(client: KubeClient): TrafficRouter {
+  return new TwoVariantRouter(client, {
+    router: 'istio',
+    type: VirtualService,
+    routeName: (input) => predictorServiceName(input.name),
+    render: renderIstio,
+    weightOf: virtualServiceWeight,
+    canaryExtras: (input) => [{ type: VirtualService, name: predictorServiceName(variantServiceName(input, 'canary')) }],
+  });
+}
