@@ -9,6 +9,9 @@ import { BACKEND_PORT, renderVariantServices, splitWeights, variantBackend, type
 
 function backendRef(input: RenderInput, variant: Variant, weight: number): Record<string, unknown> {
   return {
+    // The CRD's defaults written out, so the object stored is the object rendered
+    // (group "" for core Services is left implicit: absent means the same).
+    kind: 'Service',
     name: variantBackend(input, variant),
     port: BACKEND_PORT,
     weight,
@@ -23,7 +26,7 @@ export function renderHttpRoute(input: RenderInput, canaryWeight: number): KubeO
     kind: HTTPRoute.kind,
     metadata: { name: predictorServiceName(input.name), namespace: input.namespace, labels: ownerLabels(input) },
     spec: {
-      ...(input.ingress.parentRefs.length ? { parentRefs: input.ingress.parentRefs.map((p) => ({ ...p })) } : {}),
+      ...(input.ingress.parentRefs.length ? { parentRefs: input.ingress.parentRefs.map((p) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', ...p })) } : {}),
       hostnames: [publicHost(input)],
       rules: [{
         matches: [{ path: { type: 'PathPrefix', value: '/' } }],
