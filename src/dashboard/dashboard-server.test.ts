@@ -163,6 +163,11 @@ test('metrics: the recent history, and each new point on the event stream after 
     const [changed] = await next();
     assert.equal(changed!.event, 'message');
     assert.equal((JSON.parse(changed!.data) as RolloutSnapshot).status.canaryWeight, 50);
+
+    // A change nobody published (the observed weight catching up) still reaches the page.
+    setSnapshot(snapshotAt(60));
+    const [unpublished] = await next();
+    assert.equal((JSON.parse(unpublished!.data) as RolloutSnapshot).status.canaryWeight, 60);
   } finally {
     abort.abort();
     await server.close();

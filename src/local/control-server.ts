@@ -31,6 +31,7 @@ export interface ControlHandlers {
 
 /** A comment line on every event stream this often, so dead connections are noticed. */
 const KEEP_ALIVE_MS = 15_000;
+const CHANGE_CHECK_MS = 1000;
 
 export interface ControlServer {
   readonly url: string;
@@ -109,6 +110,18 @@ export async function startControlServer(options: { host?: string; port?: number
     if (streams.size > 0) broadcast(`event: metrics\ndata: ${JSON.stringify({ point, totals })}\n\n`);
   });
   const keepAlive = setInterval(() => broadcast(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
+  // The runtime publishes what it deems significant; what it does not (the
+  // observed weight catching up, a variant turning Ready) still reaches the
+  // page within a second, and only when something changed.
+  let lastSent = '';
+  const sendSnapshot = (force: boolean): void => {
+    if (streams.size === 0) return;
+    const text = `data: ${JSON.stringify(handlers.snapshot())}\n\n`;
+    if (!force && text === lastSent) return;
+    lastSent = text;
+    broadcast(text);
+  };
+  const watcher = setInterval(() => sendSnapshot(false), CHANGE_CHECK_MS).unref();
 
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -161,11 +174,11 @@ export async function startControlServer(options: { host?: string; port?: number
   return {
     url: `http://127.0.0.1:${address.port}`,
     publish() {
-      if (streams.size === 0) return;
-      broadcast(`data: ${JSON.stringify(handlers.snapshot())}\n\n`);
+      sendSnapshot(true);
     },
     async close() {
       clearInterval(keepAlive);
+      clearInterval(watcher);
       unsubscribe?.();
       for (const stream of streams) stream.end();
       server.closeAllConnections();

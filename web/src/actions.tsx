@@ -52,6 +52,11 @@ export function Actions(props: { snapshot: RolloutSnapshot; send: (command: Comm
   const [pending, setPending] = useState<Pending | null>(null);
   const [busy, setBusy] = useState(false);
   const [weight, setWeight] = useState(String(snapshot.status.canaryWeight));
+  const weightInput = useRef<HTMLInputElement>(null);
+  // Follow the rollout's weight, except while someone is typing a new one.
+  useEffect(() => {
+    if (document.activeElement !== weightInput.current) setWeight(String(snapshot.status.canaryWeight));
+  }, [snapshot.status.canaryWeight]);
   const allowed = (type: Command['type']): boolean => snapshot.running && COMMAND_PHASES[type].includes(snapshot.status.phase);
   const ask = (command: Command): void => setPending(describe(command, snapshot));
   const weightValue = Number(weight);
@@ -80,7 +85,7 @@ export function Actions(props: { snapshot: RolloutSnapshot; send: (command: Comm
       <form class="set-weight" onSubmit={(event) => { event.preventDefault(); if (weightValid) ask({ type: 'set-weight', weight: weightValue }); }}>
         <label>
           canary weight
-          <input type="number" inputMode="numeric" min={0} max={100} step={1} value={weight} aria-label="canary weight in percent"
+          <input ref={weightInput} type="number" inputMode="numeric" min={0} max={100} step={1} value={weight} aria-label="canary weight in percent"
             onInput={(event) => setWeight((event.target as HTMLInputElement).value)} />
           %
         </label>

@@ -10,6 +10,10 @@ const AGREEMENT = '#10b981';
 const AXIS = '#8b93a1';
 const GRID = 'rgba(139, 147, 161, 0.25)';
 
+/** Whole seconds and up: the points are a second apart. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+const clockTime = (seconds: number): string => new Date(seconds * 1000).toLocaleTimeString(undefined, { hour12: false });
+
 interface Line {
   readonly label: string;
   readonly color: string;
@@ -32,13 +36,13 @@ function Chart(props: { title: string; unit: string; lines: readonly Line[]; poi
       width: Math.max(200, element.clientWidth),
       height: 160,
       series: [
-        {},
+        { value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : clockTime(v)) },
         ...props.lines.map((line) => ({
           label: line.label, stroke: line.color, width: 2, ...(line.dash ? { dash: line.dash } : {}),
           value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : `${Number(v.toPrecision(3))} ${props.unit}`),
         })),
       ],
-      axes: [axis, { ...axis, size: 56, values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${Number(v.toPrecision(3))}`) }],
+      axes: [{ ...axis, space: 70, incrs: TIME_STEPS, values: (_u: uPlot, ticks: number[]) => ticks.map(clockTime) }, { ...axis, size: 56, values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${Number(v.toPrecision(3))}`) }],
       scales: { y: { range: (_u: uPlot, min: number, max: number) => [0, Math.max(max, min, 1) * 1.1] } },
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
