@@ -57,7 +57,9 @@ done
 # pkg/generated/openapi/zz_generated.openapi.go is generated at build time upstream.
 echo "kube-apiserver: generating OpenAPI definitions" >&2
 go build -o "$work/openapi-gen" k8s.io/kubernetes/vendor/k8s.io/kube-openapi/cmd/openapi-gen
-inputs=$(grep -rl --include=doc.go '+k8s:openapi-gen=true' pkg staging/src/k8s.io vendor/k8s.io 2>/dev/null \
+# Its inputs are the packages carrying +k8s:openapi-gen tags, as upstream's Makefile finds them.
+inputs=$(grep -rl --include='*.go' --exclude='*_test.go' '+k8s:openapi-gen=' pkg staging/src/k8s.io vendor \
+  | grep -v -e '/testdata/' -e '/_' -e '/testing/' \
   | xargs -n1 dirname \
   | sed -e 's#^staging/src/##' -e 's#^vendor/##' -e 's#^pkg/#k8s.io/kubernetes/pkg/#' \
   | sort -u | paste -sd, -)
