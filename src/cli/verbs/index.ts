@@ -15,4 +15,6 @@ export const verbs: Readonly<Record<string, Loader>> = {
   verify: () => import('./verify.js'),
   serve: () => import('./serve.js'),
   version: () => import('./version.js'),
+  crd: () => import('./crd.js'),
+  install: () => import('./install.js'),
 };
