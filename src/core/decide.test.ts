@@ -253,3 +253,60 @@ test('the history is bounded', () => {
   }
   assert.equal(status.history.length, 50);
 });
+
+// The sequential judge decides at every tick from counter deltas.
+function tickOf(at: number, share: number, counts: { canary: [number, number]; primary: [number, number] }) {
+  const buckets = (n: number) => [0, 0, 0, n, 0, 0, 0, 0, 0, 0, 0, 0];
+  return {
+    atMs: T0 + at, canaryShare: share,
+    canary: { requests: counts.canary[0], errors: counts.canary[1], latencyBuckets: buckets(counts.canary[0]) },
+    primary: { requests: counts.primary[0], errors: counts.primary[1], latencyBuckets: buckets(counts.primary[0]) },
+  };
+}
+
+test('sequential judge: a canary with 10× the errors is rolled back within seconds, with its e-value', () => {
+  const canary = makeCanary({ analysis: { judge: 'sequential' }, rollout: { steps: [20, 50, 100], interval: '1m' } });
+  let status = decide(canary, undefined, observe(0), T0).status;
+  status = decide(canary, status, observe(0), T0 + S).status;
+  let rolledBackAt = -1;
+  for (let t = 2; t < 120 && rolledBackAt < 0; t++) {
+    // 100 req/s, 20% canary: the canary fails 1 in 20, the primary 1 in 200.
+    const tick = tickOf(t * S, 0.2, { canary: [20, 1], primary: [80, t % 5 === 0 ? 2 : 0] });
+    const d = decide(canary, status, observe(20, { tick }), T0 + t * S);
+    status = d.status;
+    if (status.phase === Phase.RollingBack) rolledBackAt = t;
+  }
+  assert.ok(rolledBackAt > 0 && rolledBackAt < 30, `rolled back after ${rolledBackAt}s`);
+  const errorRate = status.lastAnalysis?.results.find((r) => r.name === 'error-rate');
+  assert.equal(errorRate?.verdict, 'fail');
+  assert.ok((errorRate?.eValue ?? 0) >= 200, `E = ${errorRate?.eValue} reaches 1/(α/2)`);
+  assert.ok((errorRate?.pValue ?? 1) <= 0.005);
+  assert.match(status.message, /rolling back: canary worse on error-rate/);
+});
+
+test('sequential judge: an equal canary is never failed and passes its steps by minSoak or stepTimeout', () => {
+  const canary = makeCanary({ analysis: { judge: 'sequential', minSoak: '5s', stepTimeout: '20s' }, rollout: { steps: [20, 100], interval: '1m' } });
+  let status = decide(canary, undefined, observe(0), T0).status;
+  status = decide(canary, status, observe(0), T0 + S).status;
+  const weights: number[] = [];
+  for (let t = 2; t < 60 && status.phase === Phase.Progressing; t++) {
+    const share = status.canaryWeight / 100;
+    const tick = tickOf(t * S, share, { canary: [100 * share, 0], primary: [100 * (1 - share), 0] });
+    status = decide(canary, status, observe(status.canaryWeight, { tick }), T0 + t * S).status;
+    weights.push(status.canaryWeight);
+    assert.notEqual(status.lastAnalysis?.verdict, 'fail');
+  }
+  assert.equal(status.phase, Phase.Promoting);
+  assert.ok(weights.indexOf(100) >= 5 && weights.indexOf(100) <= 21, `reached 100% at tick ${weights.indexOf(100)}`);
+  assert.ok(status.lastAnalysis?.results.every((r) => typeof r.eValue === 'number' && typeof r.pValue === 'number'));
+});
+
+test('sequential judge: no traffic is never a pass: the step pauses for a person at its timeout', () => {
+  const canary = makeCanary({ analysis: { judge: 'sequential', stepTimeout: '10s' } });
+  let status = decide(canary, undefined, observe(0), T0).status;
+  status = decide(canary, status, observe(0), T0 + S).status;
+  for (let t = 2; t <= 12; t++) status = decide(canary, status, observe(20, { tick: tickOf(t * S, 0.2, { canary: [0, 0], primary: [0, 0] }) }), T0 + t * S).status;
+  assert.equal(status.phase, Phase.Paused);
+  assert.equal(status.canaryWeight, 20);
+  assert.match(status.message, /no canary traffic in this step/);
+});

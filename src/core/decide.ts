@@ -8,6 +8,9 @@ import type { ModelCanary } from './spec.js';
 import { HISTORY_LIMIT, type AnalysisRecord, type MetricResult, type RolloutStatus } from './status.js';
 import { judgeWindow, overallVerdict } from './threshold-judge.js';
 import type { WindowMeasurement } from './measurement.js';
+import { Decision as JudgeDecision, type TickInput } from './analysis/index.js';
+import { stepSequentialJudge } from './sequential-step.js';
+import { Judge } from './spec.js';
 
 export type Action =
   | { readonly type: 'ensure-variants' }
@@ -31,6 +34,8 @@ export interface Observations {
   readonly canaryWeight: number | null;
   /** Measured since `status.windowStartedAt`; absent when nothing was measured. */
   readonly window?: WindowMeasurement;
+  /** Counter deltas since the previous tick, with the share in force (sequential judge). */
+  readonly tick?: TickInput;
   /** The router reports the promotion (or the rollback) complete. */
   readonly promoted?: boolean;
   readonly rolledBack?: boolean;
@@ -145,6 +150,7 @@ function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Obse
     const waiting = { ...status, windowStartedAt: iso(now), waitingSince: null };
     return { status: waiting, actions: [{ type: 'set-weight', weight: status.canaryWeight }], reason: `waiting for canary weight ${status.canaryWeight}% to take effect (observed ${obs.canaryWeight ?? 'unknown'})` };
   }
+  if (canary.spec.analysis.judge === Judge.Sequential) return decideSequentialTick(canary, status, obs, now);
   const windowStart = ms(status.windowStartedAt);
   const interval = canary.spec.rollout.interval;
   if (!(now - windowStart >= interval)) {
@@ -169,6 +175,27 @@ function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Obse
     return { status: transition({ ...analysed, inconclusives }, Phase.Paused, reason, now), actions: [], reason };
   }
   return { status: { ...analysed, inconclusives }, actions: [], reason: `analysis inconclusive, observing again: ${why}` };
+}
+
+/** The sequential judge decides at every tick: roll back as soon as the evidence is in. */
+function decideSequentialTick(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
+  const { judge, judgment, record } = stepSequentialJudge(canary, status.judge, obs.tick, { nowMs: now, stepStartedAtMs: ms(status.stepStartedAt) });
+  const judged: RolloutStatus = { ...status, judge, lastAnalysis: record };
+  const step = `step ${status.stepIndex + 1} at ${status.canaryWeight}%`;
+  switch (judgment.decision) {
+    case JudgeDecision.Rollback: {
+      const failed = record.results.filter((r) => r.verdict === 'fail').map((r) => `${r.name}: ${r.message}`).join('; ');
+      return rollBack(judged, `${judgment.reason} (${failed})`, now);
+    }
+    case JudgeDecision.PromoteOk:
+      return enterStep(canary, judged, status.stepIndex + 1, now, `${step} passed: ${judgment.reason}`);
+    case JudgeDecision.Inconclusive: {
+      const reason = `${step}: ${judgment.reason}: run \`kcanary resume\` to keep observing, or promote/rollback`;
+      return { status: transition(judged, Phase.Paused, reason, now), actions: [], reason };
+    }
+    default:
+      return { status: judged, actions: [], reason: `${step}: ${judgment.reason}` };
+  }
 }
 
 function analyse(canary: ModelCanary, obs: Observations): MetricResult[] {

@@ -112,7 +112,8 @@ const DEFAULT_METRICS = [
 ];
 
 const analysisSchema = z.strictObject({
-  judge: z.enum([Judge.Sequential, Judge.Threshold]).default(Judge.Threshold),
+  /** sequential: anytime-valid e-processes, judged every tick (ANALYSIS.md); threshold: each metric against its bound once per interval. */
+  judge: z.enum([Judge.Sequential, Judge.Threshold]).default(Judge.Sequential),
   metrics: z.array(metricSchema).default(DEFAULT_METRICS),
   /** Failed analyses tolerated; one more rolls back. */
   failureLimit: z.number().int().min(0, 'must not be negative').default(1),
@@ -123,7 +124,9 @@ const analysisSchema = z.strictObject({
   /** sequential judge: the most false rollbacks accepted (α). */
   maxFalseRollback: z.number().gt(0, 'must be between 0 and 0.5').max(0.5, 'must be between 0 and 0.5').default(0.01),
   detect: detectSchema.prefault({}),
+  /** sequential judge: the least time a step lasts, even when the evidence is in (default: rollout.interval). */
   minSoak: optionalDuration,
+  /** sequential judge: with no alarm by then, the step passes (default: twice rollout.interval). */
   stepTimeout: optionalDuration,
   /** Metrics provider for cluster routers: Prometheus address. */
   prometheus: z.strictObject({ address: z.string().url('must be a URL') }).optional(),

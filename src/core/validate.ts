@@ -55,6 +55,7 @@ export function validateModelCanary(document: unknown): ValidationResult {
   checkPauseBefore(parsed.data, steps, errors);
   checkRouterSections(parsed.data, errors, warnings);
   const checks = readMetricChecks(parsed.data, errors);
+  checkJudge(parsed.data, checks, errors, warnings);
   if (errors.length) return { errors, warnings };
   const { spec } = parsed.data;
   const canary: ModelCanary = deepFreeze({
@@ -133,6 +134,17 @@ function checkRouterSections(doc: ParsedModelCanary, errors: FieldIssue[], warni
   }
   if (local.sticky && !local.sticky.header && !local.sticky.cookie) {
     errors.push({ path: 'spec.local.sticky', message: 'needs a header or a cookie name' });
+  }
+}
+
+/** The sequential judge has e-processes for the built-in metrics; custom PromQL metrics need the threshold judge. */
+function checkJudge(doc: ParsedModelCanary, checks: readonly MetricCheck[], errors: FieldIssue[], warnings: FieldIssue[]): void {
+  if (doc.spec.analysis.judge !== 'sequential') return;
+  checks.forEach((check, i) => {
+    if (check.kind === 'custom') warnings.push({ path: `spec.analysis.metrics[${i}]`, message: `custom metric "${check.name}" is judged only with judge: threshold` });
+  });
+  if (checks.length > 0 && checks.every((c) => c.kind === 'custom')) {
+    errors.push({ path: 'spec.analysis.judge', message: 'sequential needs a built-in metric (error-rate, latency-pNN, prediction-agreement, prediction-shift); use threshold for custom metrics only' });
   }
 }
 

@@ -10,6 +10,8 @@ import { Phase } from '../core/phase.js';
 import type { ModelCanary } from '../core/spec.js';
 import type { RolloutStatus } from '../core/status.js';
 import type { MetricProvider } from '../metrics/types.js';
+import { diffCounts, type WindowMeasurement } from '../core/measurement.js';
+import type { TickInput } from '../core/analysis/index.js';
 import type { RouterContext, RouterObservation, TrafficRouter } from '../routers/types.js';
 
 /** Where the status lives: the state file locally, the ModelCanary's status in a cluster. */
@@ -48,6 +50,7 @@ export class RolloutEngine {
   private loaded = false;
   private queue: Promise<unknown> = Promise.resolve();
   private lastObservation: RouterObservation | undefined;
+  private lastWindow: WindowMeasurement | undefined;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -77,6 +80,8 @@ export class RolloutEngine {
       this.lastObservation = observation;
       const now = clock();
       const measuring = before?.phase === Phase.Progressing && observation.canaryWeight === before.canaryWeight;
+      const window = measuring ? await metrics.measure(now) : undefined;
+      const tick = window && before ? this.tickFrom(window, before.canaryWeight, now) : undefined;
       const obs: Observations = {
         specHash,
         primary: observation.primary,
@@ -84,7 +89,8 @@ export class RolloutEngine {
         canaryWeight: observation.canaryWeight,
         promoted: observation.promoted,
         rolledBack: observation.rolledBack,
-        ...(measuring ? { window: await metrics.measure(now) } : {}),
+        ...(window ? { window } : {}),
+        ...(tick ? { tick } : {}),
       };
       const decision = decide(canary, before, obs, now);
       const errors = await this.commit(before, decision.status, decision.actions);
@@ -123,6 +129,19 @@ export class RolloutEngine {
       }
     }
     return errors;
+  }
+
+  /** Counter deltas since the previous tick, from two readings of the same window. */
+  private tickFrom(window: WindowMeasurement, canaryWeight: number, now: number): TickInput {
+    const previous = this.lastWindow?.fromMs === window.fromMs ? this.lastWindow : undefined;
+    this.lastWindow = window;
+    return {
+      atMs: now,
+      canaryShare: canaryWeight / 100,
+      primary: previous ? diffCounts(window.primary, previous.primary) : window.primary,
+      canary: previous ? diffCounts(window.canary, previous.canary) : window.canary,
+      mirrored: window.mirrored.slice(previous?.mirrored.length ?? 0),
+    };
   }
 
   private async run(action: Action, ctx: RouterContext): Promise<void> {

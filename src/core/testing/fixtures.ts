@@ -14,6 +14,8 @@ export function makeCanary(spec: Record<string, unknown> = {}): ModelCanary {
       canary: { storageUri: 'file://v2' },
       rollout: { steps: [20, 50, 100], interval: '10s' },
       ...spec,
+      // The table tests of decide() are about the threshold judge unless they say otherwise.
+      analysis: { judge: 'threshold', ...(spec.analysis as Record<string, unknown> | undefined) },
     },
   }).canary;
 }
