@@ -1,20 +1,25 @@
 // Gateway benchmark: requests/s, added latency (p50, p99) and CPU per request
 // for calling the model server directly, through the kcanary gateway, and
 // through nginx, at concurrency 1 and 64. Loopback only, bounded in time.
-// Run with `npm run bench:gateway` (builds first). Env: BENCH_SECONDS (default 3),
-// BENCH_MAX_REQUESTS (default 1000000), BENCH_CONCURRENCY (default "1,64").
+// Run with `npm run bench:gateway` (builds first). Env: BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3),
+// BENCH_MAX_REQUESTS (default 1000000, Node load generator only), BENCH_CONCURRENCY
+// (default "1,64"), BENCH_LOAD=wrk|node (default wrk when it is installed or installable).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from './nginx.mjs';
+import { findWrk, runWrk } from './wrk.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+// Targets take turns, round after round, and each figure is the median over the
+// rounds: on a shared machine this keeps a burst of outside load from deciding.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MAX_REQUESTS = Number(process.env.BENCH_MAX_REQUESTS ?? 1_000_000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,64').split(',').map(Number);
 const CANARY_WEIGHT = 20;
@@ -57,7 +62,16 @@ async function waitForPort(port) {
   throw new Error(`nothing listens on port ${port}`);
 }
 
+const wrk = process.env.BENCH_LOAD === 'node' ? undefined : findWrk();
+
 async function measure(url, concurrency, pid) {
+  if (wrk) {
+    await runWrk(wrk, url, concurrency, 1); // warm-up
+    const cpuStart = pid ? cpuSeconds(pid) : NaN;
+    const result = await runWrk(wrk, url, concurrency, SECONDS);
+    const cpu = pid ? cpuSeconds(pid) - cpuStart : NaN;
+    return { ...result, cpuUsPerRequest: (cpu * 1e6) / result.requests };
+  }
   const load = run('load.mjs', [url, String(concurrency), String(SECONDS), String(MAX_REQUESTS)]);
   let cpuStart = NaN;
   const result = await jsonLine(load, (line) => {
@@ -97,17 +111,30 @@ if (nginxBinary) {
   process.stderr.write('nginx not found (Debian: apt-get install nginx); measuring without it\n');
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const loadAtStart = loadavg()[0].toFixed(1);
 const results = [];
 try {
   for (const concurrency of CONCURRENCY) {
+    const rounds = new Map(targets.map((t) => [t.name, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const target of targets) {
+        process.stderr.write(`c=${concurrency} round ${round}/${ROUNDS}: ${target.name} …\n`);
+        rounds.get(target.name).push(await measure(target.url, concurrency, target.pid));
+      }
+    }
     for (const target of targets) {
-      process.stderr.write(`${target.name} c=${concurrency} …\n`);
-      results.push({ target: target.name, concurrency, ...(await measure(target.url, concurrency, target.pid)) });
+      const runs = rounds.get(target.name);
+      const pick = (key) => median(runs.map((r) => r[key]));
+      results.push({ target: target.name, concurrency, rps: pick('rps'), p50Us: pick('p50Us'), p99Us: pick('p99Us'), cpuUsPerRequest: pick('cpuUsPerRequest'), errors: runs.reduce((n, r) => n + r.errors, 0) });
     }
   }
 } finally {
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.filter((c) => c.exitCode === null).map((c) => once(c, 'exit')));
+  await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, 'exit')));
   rmSync(nginxDir, { recursive: true, force: true });
 }
 
@@ -133,4 +160,4 @@ const columns = Object.keys(rows[0]);
 const width = columns.map((c) => Math.max(c.length, ...rows.map((row) => row[c].length)));
 const line = (cells) => cells.map((cell, i) => cell.padStart(width[i])).join('  ');
 process.stdout.write(`${line(columns)}\n${rows.map((row) => line(columns.map((c) => row[c]))).join('\n')}\n`);
-process.stdout.write(`(${SECONDS}s per row after 0.5s warm-up; canary weight ${CANARY_WEIGHT}%; nginx: 1 process, upstream keepalive)\n`);
+process.stdout.write(`(median of ${ROUNDS} rounds of ${SECONDS}s, each after a warm-up; load: ${wrk ? 'wrk -t1' : 'node load.mjs'}; canary weight ${CANARY_WEIGHT}%; nginx: 1 process, upstream keep-alive; load average at start ${loadAtStart})\n`);
