@@ -23,6 +23,14 @@ await build({
 });
 await copyFile(join(here, 'index.html'), join(outdir, 'index.html'));
 
+// The page must stay small: a stray runtime import of a server module (the spec schema, say) would quietly multiply it.
+const MAX_SCRIPT_BYTES = 200 * 1024;
+const scriptBytes = (await stat(join(outdir, 'app.js'))).size;
+if (scriptBytes > MAX_SCRIPT_BYTES) {
+  console.error(`web/build.mjs: app.js is ${scriptBytes} bytes, over the ${MAX_SCRIPT_BYTES}-byte budget: check what the page imports at run time`);
+  process.exit(1);
+}
+
 if (process.argv.includes('--sizes')) {
   for (const name of ['index.html', 'app.js', 'app.css']) console.log(`${name}\t${(await stat(join(outdir, name))).size} bytes`);
 }

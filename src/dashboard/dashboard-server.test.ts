@@ -80,7 +80,9 @@ test('the page is served without the token, locked down; the API is not', async 
     assert.equal(script.status, 200);
     assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
 
-    for (const path of ['/api/v1/status', '/api/v1/metrics', '/api/v1/events', '/../package.json']) {
+    const info = await fetch(`${server.url}/api/v1/info`, { headers: AUTH });
+    assert.deepEqual(await info.json(), { kind: 'local' }, 'the page learns it talks to a local rollout');
+    for (const path of ['/api/v1/info', '/api/v1/status', '/api/v1/metrics', '/api/v1/events', '/../package.json']) {
       const response = await fetch(`${server.url}${path}`);
       assert.equal(response.status, 401, path);
       await response.body?.cancel();

@@ -3,6 +3,7 @@
  * token saved (mode 0600) with the state: `status`, `pause`, `set-weight`…
  * from the CLI or the dashboard act through it.
  *
+ *   GET  /api/v1/info      → {"kind": "local"} (which server the page talks to)
  *   GET  /api/v1/status    → RolloutSnapshot
  *   GET  /api/v1/metrics   → MetricsHistory (the charts' recent points)
  *   GET  /api/v1/events    → server-sent events: one snapshot per change,
@@ -18,7 +19,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Command } from '../core/commands.js';
+import type { ServerInfo } from '../dashboard/api-types.js';
 import type { MetricsFeed } from '../dashboard/live-metrics.js';
+import { readJson, sendJson as send } from '../dashboard/http.js';
 import { StaticAssets } from '../dashboard/static-assets.js';
 import type { RolloutSnapshot } from './snapshot.js';
 
@@ -41,7 +44,6 @@ export interface ControlServer {
 }
 
 const COMMAND_TYPES = new Set(['pause', 'resume', 'promote', 'rollback', 'set-weight']);
-const MAX_BODY = 64 * 1024;
 
 export function isAuthorized(request: IncomingMessage, token: string): boolean {
   const header = request.headers.authorization ?? '';
@@ -54,23 +56,6 @@ export function isAuthorized(request: IncomingMessage, token: string): boolean {
 export function isLoopbackHost(host: string | undefined): boolean {
   const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return name === '127.0.0.1' || name === 'localhost' || name === '::1';
-}
-
-function send(response: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  response.end(text);
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
 export function parseCommand(body: unknown): Command | string {
@@ -139,6 +124,7 @@ export async function startControlServer(options: { host?: string; port?: number
     }
     if (request.method !== 'GET' && isForeignOrigin(request)) return send(response, 403, { error: 'requests from other sites are refused' });
     if (!isAuthorized(request, token)) return send(response, 401, { error: 'missing or wrong token (see the state file)' });
+    if (request.method === 'GET' && path === '/api/v1/info') return send(response, 200, { kind: 'local' } satisfies ServerInfo);
     if (request.method === 'GET' && path === '/api/v1/status') return send(response, 200, handlers.snapshot());
     if (request.method === 'GET' && path === '/api/v1/metrics') {
       if (!handlers.metrics) return send(response, 404, { error: 'this rollout has no live metrics' });

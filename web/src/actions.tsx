@@ -3,7 +3,8 @@
  * then sends the same command as the CLI verb and shows what came of it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { COMMAND_PHASES, type Command } from '../../src/core/commands.js';
+import type { Command } from '../../src/core/commands.js';
+import { PAGE_COMMAND_PHASES } from '../../src/dashboard/command-phases.js';
 import type { RolloutSnapshot } from '../../src/local/snapshot.js';
 
 export interface Outcome {
@@ -57,7 +58,7 @@ export function Actions(props: { snapshot: RolloutSnapshot; send: (command: Comm
   useEffect(() => {
     if (document.activeElement !== weightInput.current) setWeight(String(snapshot.status.canaryWeight));
   }, [snapshot.status.canaryWeight]);
-  const allowed = (type: Command['type']): boolean => snapshot.running && COMMAND_PHASES[type].includes(snapshot.status.phase);
+  const allowed = (type: Command['type']): boolean => snapshot.running && PAGE_COMMAND_PHASES[type].includes(snapshot.status.phase);
   const ask = (command: Command): void => setPending(describe(command, snapshot));
   const weightValue = Number(weight);
   const weightValid = weight.trim() !== '' && Number.isInteger(weightValue) && weightValue >= 0 && weightValue <= 100;

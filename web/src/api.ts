@@ -5,6 +5,7 @@
 import type { Command } from '../../src/core/commands.js';
 import type { RolloutSnapshot } from '../../src/local/snapshot.js';
 import type { MetricsHistory } from '../../src/dashboard/metrics-series.js';
+import type { CanaryList, ServerInfo } from '../../src/dashboard/api-types.js';
 
 const TOKEN_KEY = 'kcanary.token';
 
@@ -51,9 +52,22 @@ async function call<T>(token: string, method: string, path: string, body?: unkno
   return payload;
 }
 
-export const fetchSnapshot = (token: string): Promise<RolloutSnapshot> => call(token, 'GET', '/api/v1/status');
+/** One rollout's API: `/api/v1` for the local one, `/api/v1/canaries/{ns}/{name}` in a cluster. */
+export interface Endpoint {
+  readonly token: string;
+  readonly base: string;
+}
 
-export const fetchMetrics = (token: string): Promise<MetricsHistory> => call(token, 'GET', '/api/v1/metrics');
+export const LOCAL_BASE = '/api/v1';
+
+export const fetchSnapshot = (endpoint: Endpoint): Promise<RolloutSnapshot> => call(endpoint.token, 'GET', `${endpoint.base}/status`);
+
+export const fetchMetrics = (endpoint: Endpoint): Promise<MetricsHistory> => call(endpoint.token, 'GET', `${endpoint.base}/metrics`);
+
+export const fetchInfo = (token: string): Promise<ServerInfo> => call(token, 'GET', '/api/v1/info');
+
+/** The cluster dashboard's list of the ModelCanaries the user may see. */
+export const fetchCanaries = (token: string): Promise<CanaryList> => call(token, 'GET', '/api/v1/canaries');
 
 export interface CommandReply {
   readonly ok: boolean;
@@ -62,4 +76,4 @@ export interface CommandReply {
 }
 
 /** The same operation as the CLI verb: a refusal (409) comes back with ok: false and the reason. */
-export const sendCommand = (token: string, command: Command): Promise<CommandReply> => call(token, 'POST', '/api/v1/commands', command);
+export const sendCommand = (endpoint: Endpoint, command: Command): Promise<CommandReply> => call(endpoint.token, 'POST', `${endpoint.base}/commands`, command);

@@ -1,11 +1,13 @@
 /** The dashboard: one local rollout, followed live, with its controls. */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Command } from '../../src/core/commands.js';
 import type { MetricsPoint, MetricsTotals } from '../../src/dashboard/metrics-series.js';
 import type { RolloutSnapshot } from '../../src/local/snapshot.js';
 import { Actions, type Outcome } from './actions.js';
 import { AnalysisTable } from './analysis-table.js';
-import { ApiError, fetchMetrics, fetchSnapshot, forgetToken, saveToken, sendCommand, takeToken } from './api.js';
+import type { CanaryList } from '../../src/dashboard/api-types.js';
+import { ApiError, LOCAL_BASE, fetchCanaries, fetchInfo, fetchMetrics, fetchSnapshot, forgetToken, saveToken, sendCommand, takeToken, type Endpoint } from './api.js';
+import { ClusterPicker, selectedFromUrl } from './cluster-picker.js';
 import { Charts } from './charts.js';
 import { toneOf } from './format.js';
 import { HistoryList } from './history-list.js';
@@ -51,8 +53,8 @@ function Header(props: { snapshot: RolloutSnapshot; connection: Connection; deta
   );
 }
 
-function Dashboard(props: { token: string; onUnauthorized: (message: string) => void }) {
-  const { token, onUnauthorized } = props;
+function Dashboard(props: { endpoint: Endpoint; onUnauthorized: (message: string) => void }) {
+  const { endpoint, onUnauthorized } = props;
   const [snapshot, setSnapshot] = useState<RolloutSnapshot | null>(null);
   const [points, setPoints] = useState<readonly MetricsPoint[]>([]);
   const [totals, setTotals] = useState<MetricsTotals | null>(null);
@@ -61,7 +63,7 @@ function Dashboard(props: { token: string; onUnauthorized: (message: string) => 
   const [detail, setDetail] = useState('');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  useEffect(() => followRollout(token, {
+  useEffect(() => followRollout(endpoint, {
     snapshot: setSnapshot,
     metrics: ({ point, totals: next }) => {
       setPoints((old) => (old.length >= MAX_POINTS ? [...old.slice(old.length - MAX_POINTS + 1), point] : [...old, point]));
@@ -73,9 +75,9 @@ function Dashboard(props: { token: string; onUnauthorized: (message: string) => 
       if (state === 'unauthorized') onUnauthorized('The token was refused: the rollout may have been restarted with a new one.');
     },
     resync: async () => {
-      setSnapshot(await fetchSnapshot(token));
+      setSnapshot(await fetchSnapshot(endpoint));
       try {
-        const history = await fetchMetrics(token);
+        const history = await fetchMetrics(endpoint);
         setPoints(history.points);
         setTotals(history.totals);
         setMetricsAvailable(true);
@@ -84,12 +86,12 @@ function Dashboard(props: { token: string; onUnauthorized: (message: string) => 
         else throw error;
       }
     },
-  }), [token, onUnauthorized]);
+  }), [endpoint, onUnauthorized]);
 
   const send = useCallback(async (command: Command): Promise<Outcome> => {
     let result: Outcome;
     try {
-      const reply = await sendCommand(token, command);
+      const reply = await sendCommand(endpoint, command);
       if (reply.snapshot) setSnapshot(reply.snapshot);
       result = { ok: reply.ok, text: reply.ok ? reply.reason : `Refused: ${reply.reason}` };
     } catch (error) {
@@ -98,7 +100,7 @@ function Dashboard(props: { token: string; onUnauthorized: (message: string) => 
     }
     setOutcome(result);
     return result;
-  }, [token, onUnauthorized]);
+  }, [endpoint, onUnauthorized]);
 
   if (!snapshot) {
     return <main class="loading"><p>{connection === 'reconnecting' ? `Cannot reach the rollout (${detail}); trying again…` : 'Connecting to the rollout…'}</p></main>;
@@ -119,6 +121,57 @@ function Dashboard(props: { token: string; onUnauthorized: (message: string) => 
   );
 }
 
+type Mode = { kind: 'probing' } | { kind: 'local' } | { kind: 'cluster'; list: CanaryList } | { kind: 'error'; message: string };
+
+/** A local rollout's control API, or the cluster dashboard's list of canaries. */
+function Root(props: { token: string; onUnauthorized: (message: string) => void }) {
+  const { token, onUnauthorized } = props;
+  const [mode, setMode] = useState<Mode>({ kind: 'probing' });
+  const [attempt, setAttempt] = useState(0);
+  const [selected, setSelected] = useState<string | null>(() => selectedFromUrl());
+  useEffect(() => {
+    const probe = async (): Promise<void> => {
+      try {
+        const info = await fetchInfo(token);
+        setMode(info.kind === 'local' ? { kind: 'local' } : { kind: 'cluster', list: await fetchCanaries(token) });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) onUnauthorized('The token was refused: the server may have been restarted with a new one.');
+        else setMode({ kind: 'error', message: (error as Error).message });
+      }
+    };
+    void probe();
+  }, [token, onUnauthorized, attempt]);
+  const local = useMemo<Endpoint>(() => ({ token, base: LOCAL_BASE }), [token]);
+  const choose = useCallback((key: string) => {
+    setSelected(key);
+    history.replaceState(null, '', `?canary=${encodeURIComponent(key)}`);
+  }, []);
+
+  if (mode.kind === 'probing') return <main class="loading"><p>Connecting…</p></main>;
+  if (mode.kind === 'error') {
+    return (
+      <main class="loading">
+        <p class="outcome tone-bad" role="alert">{mode.message}</p>
+        <button type="button" onClick={() => setAttempt((n) => n + 1)}>Try again</button>
+      </main>
+    );
+  }
+  if (mode.kind === 'local') return <Dashboard endpoint={local} onUnauthorized={onUnauthorized} />;
+  const key = selected ?? (mode.list.items[0] ? `${mode.list.items[0].namespace}/${mode.list.items[0].name}` : null);
+  return (
+    <>
+      <ClusterPicker token={token} initial={mode.list} selected={key} onSelect={choose} />
+      {key ? <ClusterDashboard key={key} token={token} canary={key} onUnauthorized={onUnauthorized} /> : null}
+    </>
+  );
+}
+
+function ClusterDashboard(props: { token: string; canary: string; onUnauthorized: (message: string) => void }) {
+  const [namespace, name] = props.canary.split('/') as [string, string];
+  const endpoint = useMemo<Endpoint>(() => ({ token: props.token, base: `/api/v1/canaries/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}` }), [props.token, namespace, name]);
+  return <Dashboard endpoint={endpoint} onUnauthorized={props.onUnauthorized} />;
+}
+
 export function App() {
   const [token, setToken] = useState<string | null>(() => takeToken());
   const [message, setMessage] = useState<string | undefined>(undefined);
@@ -130,5 +183,5 @@ export function App() {
   if (!token) {
     return <TokenForm message={message} onToken={(value) => { saveToken(value); setMessage(undefined); setToken(value); }} />;
   }
-  return <Dashboard token={token} onUnauthorized={onUnauthorized} />;
+  return <Root token={token} onUnauthorized={onUnauthorized} />;
 }

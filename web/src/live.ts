@@ -5,6 +5,7 @@
 import { SseParser } from '../../src/dashboard/sse-parser.js';
 import type { MetricsPoint, MetricsTotals } from '../../src/dashboard/metrics-series.js';
 import type { RolloutSnapshot } from '../../src/local/snapshot.js';
+import type { Endpoint } from './api.js';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'unauthorized';
 
@@ -16,14 +17,14 @@ export interface LiveHandlers {
   resync(): Promise<void>;
 }
 
-export function followRollout(token: string, handlers: LiveHandlers): () => void {
+export function followRollout(endpoint: Endpoint, handlers: LiveHandlers): () => void {
   const abort = new AbortController();
   let delayMs = 1000;
 
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
       try {
-        const response = await fetch('/api/v1/events', { headers: { authorization: `Bearer ${token}` }, signal: abort.signal, cache: 'no-store' });
+        const response = await fetch(`${endpoint.base}/events`, { headers: { authorization: `Bearer ${endpoint.token}` }, signal: abort.signal, cache: 'no-store' });
         if (response.status === 401) {
           handlers.connection('unauthorized', 'the token was refused');
           return;

@@ -15,6 +15,7 @@ export const verbs: Readonly<Record<string, Loader>> = {
   verify: () => import('./verify.js'),
   serve: () => import('./serve.js'),
   version: () => import('./version.js'),
+  dashboard: () => import('./dashboard.js'),
   crd: () => import('./crd.js'),
   install: () => import('./install.js'),
 };
