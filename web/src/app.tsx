@@ -36,6 +36,10 @@ function Header(props: { snapshot: RolloutSnapshot; connection: Connection; deta
   const { snapshot } = props;
   const { status, steps } = snapshot;
   const step = status.stepIndex >= 0 ? `step ${status.stepIndex + 1} of ${steps.length}` : 'before the first step';
+  // The tab says how the rollout is doing while the page is in the background.
+  useEffect(() => {
+    document.title = `${snapshot.name} ${status.phase} ${status.observedWeight ?? status.canaryWeight}% · kcanary`;
+  }, [snapshot.name, status.phase, status.observedWeight, status.canaryWeight]);
   return (
     <header class="top">
       <div class="title">
