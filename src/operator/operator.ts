@@ -1,0 +1,138 @@
+/**
+ * `kcanary operator`: watches ModelCanary objects, queues each changed one,
+ * and — only while it holds the leader Lease — reconciles them, each again
+ * every tick while its rollout is live. /healthz, /readyz and /metrics on
+ * the side; on shutdown, in-flight reconciles finish before the Lease goes.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CanaryInformer } from './canary-informer.js';
+import { needsReconcile } from './canary-commands.js';
+import { CanaryReconciler, type ReconcilerOptions } from './canary-reconciler.js';
+import { EventRecorder } from './events.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import { LeaderElector } from './leader-election.js';
+import { OperatorMetrics } from './operator-metrics.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Empty: all namespaces. */
+  readonly namespaces: readonly string[];
+  readonly identity: string;
+  /** Leader election; absent: act without it (one replica, `kcanary run`). */
+  readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly leaseDurationMs?: number; readonly retryPeriodMs?: number };
+  readonly listen?: { readonly host: string; readonly port: number };
+  readonly tickMs?: number;
+  readonly concurrency?: number;
+  readonly prometheus?: string;
+  readonly fieldSelector?: string;
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly reconciler?: Partial<Pick<ReconcilerOptions, 'routerFor' | 'metricsFor' | 'fetch' | 'clock'>>;
+}
+
+export class Operator {
+  readonly metrics = new OperatorMetrics();
+  readonly informer: CanaryInformer;
+  private readonly queue: WorkQueue;
+  private readonly reconciler: CanaryReconciler;
+  private readonly elector: LeaderElector | undefined;
+  private health: HealthServer | undefined;
+  private leading = false;
+
+  constructor(private readonly options: OperatorOptions) {
+    const log = options.log ?? (() => undefined);
+    const tickMs = options.tickMs ?? 1000;
+    this.informer = new CanaryInformer({
+      kubeConfig: options.kubeConfig, namespaces: options.namespaces, log,
+      ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+      onChange: (key, previous, current) => { if (needsReconcile(previous, current)) this.queue.add(key); },
+    });
+    this.reconciler = new CanaryReconciler({
+      kubeConfig: options.kubeConfig,
+      get: (key) => this.informer.get(key),
+      remember: (object) => this.informer.remember(object),
+      events: new EventRecorder({ kubeConfig: options.kubeConfig, component: 'kcanary-operator', log }),
+      metrics: this.metrics,
+      tickMs,
+      log,
+      ...(options.prometheus ? { prometheus: options.prometheus } : {}),
+      ...options.reconciler,
+    });
+    this.queue = new WorkQueue({
+      concurrency: options.concurrency ?? 8,
+      process: async (key) => {
+        // A replica that lost the Lease mid-queue does not act.
+        if (!this.isActing) return;
+        const started = performance.now();
+        this.metrics.reconciles++;
+        try {
+          const { requeueMs } = await this.reconciler.reconcile(key);
+          if (requeueMs !== undefined) this.queue.addAfter(key, requeueMs);
+        } finally {
+          this.metrics.reconcileSeconds += (performance.now() - started) / 1000;
+        }
+      },
+      onError: (key, error) => {
+        this.metrics.reconcileErrors++;
+        log(`reconcile ${key} failed: ${(error as Error).message}`, { canary: key });
+      },
+    });
+    if (options.leaderElection) {
+      this.elector = new LeaderElector({
+        kubeConfig: options.kubeConfig, identity: options.identity, log, ...options.leaderElection,
+        onStartedLeading: () => this.startActing(),
+        onStoppedLeading: () => this.stopActing(),
+      });
+    }
+  }
+
+  /** This replica reconciles now. */
+  get isActing(): boolean {
+    return this.leading && (this.elector ? this.elector.isLeader : true);
+  }
+
+  get ready(): boolean {
+    return this.informer.hasSynced;
+  }
+
+  get url(): string | undefined {
+    return this.health?.url;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.listen) {
+      this.health = await startHealthServer({ ...this.options.listen, isReady: () => this.ready, metrics: this.metrics });
+    }
+    this.informer.start();
+    if (this.elector) this.elector.start();
+    else this.startActing();
+  }
+
+  async stop(): Promise<void> {
+    await this.informer.stop();
+    await this.queue.shutdown();
+    await this.elector?.stop();
+    this.leading = false;
+    await this.health?.close();
+  }
+
+  /** Resolves when the watch has listed every scope. */
+  async synced(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private startActing(): void {
+    this.leading = true;
+    this.metrics.leader = true;
+    // Everything known is looked at again: a former leader may have left work half done.
+    for (const key of this.informer.keys()) this.queue.add(key);
+    this.queue.resume();
+  }
+
+  private stopActing(): void {
+    this.leading = false;
+    this.metrics.leader = false;
+    this.queue.pause();
+  }
+}
