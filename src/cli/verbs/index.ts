@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 type Loader = () => Promise<{ default: Command }>;
 
 export const verbs: Readonly<Record<string, Loader>> = {
+  demo: () => import('./demo.js'),
   up: () => import('./up.js'),
   status: () => import('./status.js'),
   pause: () => import('./pause.js'),
@@ -18,4 +19,6 @@ export const verbs: Readonly<Record<string, Loader>> = {
   dashboard: () => import('./dashboard.js'),
   crd: () => import('./crd.js'),
   install: () => import('./install.js'),
+  operator: () => import('./operator.js'),
+  run: () => import('./run.js'),
 };
