@@ -88,7 +88,7 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'KCANARY_LOG_LEVEL', value: options.logLevel ?? 'info' },
               ],
-              ports: [{ name: 'http', containerPort: HTTP_PORT }],
+              ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
               livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
               readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
               resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -100,7 +100,7 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
     },
     {
       apiVersion: 'v1', kind: 'Service', metadata: meta(OPERATOR_NAME),
-      spec: { selector: labels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http' }] },
+      spec: { selector: labels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }] },
     },
   ];
 }

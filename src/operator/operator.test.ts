@@ -12,6 +12,11 @@ import { sendClusterCommand, watchClusterCanary } from './cli-cluster.js';
 import type { ClusterStatus } from './cluster-store.js';
 import { waitForCrd } from './crd-ready.js';
 import { Operator, type OperatorOptions } from './operator.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { runCli } from '../testing/cli.js';
 import { generateTraffic, modelCanaryDocument, readyEverything, storedWeight } from './testing/operator-fixtures.js';
 
 const skip = prometheusBinary() ? kubeSuiteOptions() : { skip: 'prometheus not installed (scripts/setup-test-deps.sh)' };
@@ -174,5 +179,37 @@ describe('kcanary operator on a real API server, judged on real Prometheus data'
     assert.equal((primary.spec as { predictor: { model: { storageUri: string } } }).predictor.model.storageUri, 'gs://models/sklearn/1');
     assert.ok(namespace);
     await operator.stop();
+  });
+
+  it('kcanary install applies least-privilege RBAC; kcanary run -f drives one rollout to the end (exit 0)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kcanary-run-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, env.kubeconfigYaml('admin'));
+    const installed = await runCli(['install', '--kubeconfig', kubeconfig, '--install-namespace', 'kcanary-test']);
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stdout, /deployment\/kcanary-operator applied/);
+    const can = async (verb: string, resource: string, group: string, subresource = '') => {
+      const review = await kubeRequest(env.adminConfig, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { body: {
+        apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+        spec: { user: 'system:serviceaccount:kcanary-test:kcanary-operator', resourceAttributes: { verb, resource, group, subresource, namespace: 'models' } },
+      } }) as { status: { allowed: boolean } };
+      return review.status.allowed;
+    };
+    assert.equal(await can('patch', 'modelcanaries', 'kcanary.io', 'status'), true);
+    assert.equal(await can('watch', 'modelcanaries', 'kcanary.io'), true);
+    assert.equal(await can('delete', 'inferenceservices', 'serving.kserve.io'), true);
+    assert.equal(await can('delete', 'modelcanaries', 'kcanary.io'), false, 'the operator never deletes what users own');
+    assert.equal(await can('get', 'secrets', ''), false, 'no secrets');
+    assert.equal(await can('create', 'deployments', 'apps'), false);
+
+    const namespace = await env.createNamespace('run');
+    namespaces.push(namespace);
+    for (const variant of ['primary', 'canary']) traffic.add({ namespace, service: `sklearn-${variant}-predictor`, rate: 200, errorRatio: 0, latencyLe: '50' });
+    const spec = join(dir, 'canary.yaml');
+    await writeFile(spec, stringify(modelCanaryDocument('sklearn', namespace)));
+    const run = await runCli(['run', '-f', spec, '--kubeconfig', kubeconfig, '-n', namespace, '--prometheus', prometheus.address, '--tick', '200ms', '--timeout', '40s'], { timeoutMs: 60_000 });
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /Progressing +canary +50%/);
+    assert.match(run.stdout, /Succeeded/);
   });
 });
