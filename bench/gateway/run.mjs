@@ -1,6 +1,7 @@
 // Gateway benchmark: requests/s, added latency (p50, p99) and CPU per request
-// for calling the model server directly, through the kcanary gateway, and
-// through nginx, at concurrency 1 and 64. Loopback only, bounded in time.
+// for calling the model server directly, through the kcanary gateway, through
+// a byte-copying node:net pipe (the floor for a Node proxy) and through nginx,
+// at concurrency 1 and 64. Loopback only, bounded in time.
 // Run with `npm run bench:gateway` (builds first). Env: BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3),
 // BENCH_MAX_REQUESTS (default 1000000, Node load generator only), BENCH_CONCURRENCY
 // (default "1,64"), BENCH_LOAD=wrk|node (default wrk when it is installed or installable).
@@ -95,9 +96,13 @@ const { ports: [primaryPort, canaryPort] } = await jsonLine(upstream);
 const gatewayChild = run('gateway-process.mjs', [`http://127.0.0.1:${primaryPort}`, `http://127.0.0.1:${canaryPort}`, String(CANARY_WEIGHT)]);
 const { url: gatewayUrl } = await jsonLine(gatewayChild);
 
+const pipeChild = run('pipe-proxy.mjs', [String(primaryPort)]);
+const { url: pipeUrl } = await jsonLine(pipeChild);
+
 const targets = [
   { name: 'direct', url: `http://127.0.0.1:${primaryPort}`, pid: undefined },
   { name: 'kcanary', url: gatewayUrl, pid: gatewayChild.pid },
+  { name: 'node-pipe', url: pipeUrl, pid: pipeChild.pid },
 ];
 const nginxBinary = findNginx();
 const nginxDir = join(tmpdir(), `kcanary-bench-nginx-${process.pid}`);
