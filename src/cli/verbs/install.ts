@@ -46,7 +46,7 @@ const command: Command = {
     if (values['dry-run']) {
       const format = values.output ?? 'yaml';
       if (format === 'json') ctx.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`);
-      else if (format === 'yaml') ctx.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
+      else if (format === 'yaml') ctx.stdout.write(objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
       else throw new UsageError(`-o/--output must be yaml or json, not "${format}"`);
       return ExitCode.Ok;
     }
