@@ -34,6 +34,16 @@ test('a new weight is exact from the next pick on', () => {
   assert.equal(canary, 2);
 });
 
+test('setting the same weight again does not restart the sequence', () => {
+  const split = new SmoothSplit(50);
+  const picks: boolean[] = [];
+  for (let i = 0; i < 6; i++) {
+    split.set(50); // e.g. a controller re-applying its weight on every tick
+    picks.push(split.pickSecond());
+  }
+  assert.deepEqual(picks, [false, true, false, true, false, true]);
+});
+
 test('isWholePercent accepts only integers 0..100', () => {
   for (const ok of [0, 1, 50, 100]) assert.equal(isWholePercent(ok), true);
   for (const bad of [-1, 101, 2.5, Number.NaN, '10', null]) assert.equal(isWholePercent(bad), false);

@@ -16,8 +16,13 @@ export class SmoothSplit {
     return this.#percent;
   }
 
-  /** Restarts the sequence so the new share is exact from the next pick on. */
+  /**
+   * Restarts the sequence so a new share is exact from the next pick on. Setting the
+   * same share again changes nothing: restarting on every call would starve the
+   * second choice when a caller re-applies its weight more often than requests come.
+   */
   set(percent: number): void {
+    if (percent === this.#percent) return;
     this.#percent = percent;
     this.#first = 0;
     this.#second = 0;
