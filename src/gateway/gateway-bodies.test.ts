@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { startGateway } from './index.js';
-import { send, sendRaw, startUpstream } from './testing/upstreams.js';
+import { send, sendRaw, startRawUpstream, startUpstream } from './testing/upstreams.js';
 
 const TIMEOUT = { timeout: 15_000 };
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -66,6 +66,38 @@ test('answers without a body (HEAD, 204, 304) keep the connection usable', TIMEO
     );
     assert.ok(raw.endsWith('\r\n\r\nhello'));
     assert.equal(upstream.connections, 1);
+  } finally {
+    await gateway.close();
+    await upstream.close();
+  }
+});
+
+test('heads and bodies split into single bytes, both ways, are put back together', TIMEOUT, async () => {
+  const answer = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"pr\r\n12\r\nedictions":[0.25]}\r\n0\r\n\r\n';
+  const upstream = await startRawUpstream((socket) => {
+    void (async () => {
+      for (const byte of answer) {
+        socket.write(byte);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+  });
+  const gateway = await startGateway({ upstreams: { primary: upstream.url } });
+  try {
+    const url = new URL(gateway.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.setNoDelay(true);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.on('end', resolve));
+    for (const byte of 'POST /v1/models/m:predict HTTP/1.1\r\nHost: a\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{"x":1}') {
+      socket.write(byte);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(received.endsWith('\r\n\r\n4\r\n{"pr\r\n12\r\nedictions":[0.25]}\r\n0\r\n\r\n'), received);
+    assert.equal(upstream.received[0]!.body, '{"x":1}');
   } finally {
     await gateway.close();
     await upstream.close();

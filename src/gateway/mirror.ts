@@ -125,7 +125,14 @@ export class Mirror {
     this.sent++;
     const body = Buffer.concat(capture.requestChunks);
     const headers = { ...capture.headers, 'content-length': String(body.length), 'x-kcanary-mirror': '1' };
-    const req = httpRequest({ host: target.hostname, port: target.port || 80, method: capture.method, path: capture.path, headers, agent: this.#agent, timeout: this.#options.timeoutMs });
+    let req: ReturnType<typeof httpRequest>;
+    try {
+      req = httpRequest({ host: target.hostname, port: target.port || 80, method: capture.method, path: capture.path, headers, agent: this.#agent, timeout: this.#options.timeoutMs });
+    } catch {
+      // node:http refused something the gateway's parser let through: no copy, no crash.
+      this.#finish(capture, 502, '');
+      return;
+    }
     req.on('response', (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
