@@ -34,8 +34,6 @@ test('hop-by-hop headers are dropped both ways and x-forwarded-* are set', TIMEO
     for (const dropped of ['x-hop', 'keep-alive', 'upgrade']) assert.doesNotMatch(head, new RegExp(`\\r\\n${dropped}:`), `${dropped} reached the client`);
     assert.ok(raw.endsWith('\r\n\r\nok'));
   });
-  const seen = upstream.received[0];
-  assert.ok(seen);
 });
 
 test('the upstream sees the forwarded headers and none of the hop-by-hop ones', TIMEOUT, async () => {
@@ -206,8 +204,10 @@ test('an upstream that dies mid-body cuts that client only', TIMEOUT, async () =
     } else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
   });
   await through(upstream, async (gateway) => {
-    const raw = await sendRaw(gateway.url, 'GET /broken HTTP/1.1\r\nHost: a\r\n\r\n').catch((error: Error) => `error: ${error.message}`);
-    assert.ok(!raw.includes('\r\n\r\npartial') || raw.length < raw.indexOf('\r\n\r\n') + 4 + 100, 'the client never gets a complete body');
+    const raw = await sendRaw(gateway.url, 'GET /broken HTTP/1.1\r\nHost: a\r\n\r\n').catch(() => '');
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    assert.ok(body.length < 100, 'the client never gets the promised 100 bytes: its connection was cut');
+    assert.deepEqual(gateway.stats().primary.byCode, { '200': 1 }, 'counted with the status that was sent');
     assert.equal((await send(gateway.url, { method: 'GET', path: '/fine' })).body, 'ok');
   });
 });
