@@ -6,7 +6,7 @@
  * comes back as `unavailable`, which every judge reads as inconclusive.
  */
 import type { MetricCheck, Router } from '../core/spec.js';
-import type { CustomValue, VariantCounts, WindowMeasurement } from '../core/measurement.js';
+import { DEFAULT_BUCKETS_SECONDS, type CustomValue, type VariantCounts, type WindowMeasurement } from '../core/measurement.js';
 import { PrometheusClient, type QueryResult, type Sample } from './prometheus-client.js';
 import { builtinQueries, fillTemplate, rangeOf, type QueryTemplates } from './prometheus-queries.js';
 import type { MetricProvider } from './types.js';
@@ -32,7 +32,7 @@ export interface PrometheusProviderOptions {
   readonly queries?: QueryTemplates;
 }
 
-interface Histogram { readonly bounds: number[]; readonly cumulative: number[] }
+interface Histogram { readonly bounds: number[]; readonly cumulative: number[]; readonly total: number }
 
 export class PrometheusMetrics implements MetricProvider {
   private windowStart: number;
@@ -77,7 +77,8 @@ export class PrometheusMetrics implements MetricProvider {
 
     const primaryHist = histogramOf(samplesOf(pBuckets!), this.queries.bucketUnitSeconds);
     const canaryHist = histogramOf(samplesOf(cBuckets!), this.queries.bucketUnitSeconds);
-    const bounds = canaryHist.bounds.length ? canaryHist.bounds : primaryHist.bounds;
+    // The judges read one set of bounds (core's defaults); a histogram with other buckets is read at the largest bound below each.
+    const bounds = DEFAULT_BUCKETS_SECONDS;
     const measured: WindowMeasurement = {
       ...base,
       bucketBounds: bounds,
@@ -122,13 +123,14 @@ function histogramOf(samples: readonly Sample[], unitSeconds: number): Histogram
     .sort((a, b) => a.le - b.le);
   return {
     bounds: points.filter((p) => Number.isFinite(p.le)).map((p) => p.le * unitSeconds),
-    cumulative: points.map((p) => p.count),
+    cumulative: points.filter((p) => Number.isFinite(p.le)).map((p) => p.count),
+    total: points.find((p) => p.le === Infinity)?.count ?? points.at(-1)?.count ?? 0,
   };
 }
 
 /** Non-cumulative counts on `bounds` (+Inf last), reading the variant's own buckets at each bound. */
 function countsOf(requests: readonly Sample[], errors: readonly Sample[], hist: Histogram, bounds: readonly number[]): VariantCounts {
-  const total = hist.cumulative[hist.cumulative.length - 1] ?? 0;
+  const total = hist.total;
   const cumulativeAt = (bound: number): number => {
     let value = 0;
     hist.bounds.forEach((b, i) => { if (b <= bound * (1 + 1e-9)) value = hist.cumulative[i]!; });

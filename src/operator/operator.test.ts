@@ -84,10 +84,10 @@ describe('kcanary operator on a real API server, judged on real Prometheus data'
     return value;
   }
 
-  it('promotes a healthy canary step by step, with Events, metrics and a CI gate on status', async () => {
+  it('promotes a healthy canary step by step (sequential judge), with Events, metrics and a CI gate on status', async () => {
     const operator = startOperator();
     await operator.start();
-    const { client, document, target: canaryTarget, namespace } = await canaryIn('promote', { primary: 0, canary: 0 });
+    const { client, document, target: canaryTarget, namespace } = await canaryIn('promote', { primary: 0, canary: 0 }, { judge: 'sequential' });
     const code = await watchClusterCanary(canaryTarget, { timeoutMs: 40_000, pollMs: 200 });
     assert.equal(code, 0, 'status --watch exits 0 on Succeeded');
     const status = await statusOf(client);

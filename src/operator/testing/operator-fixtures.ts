@@ -67,8 +67,8 @@ export function generateTraffic(target: MetricsTarget, variants: VariantTraffic[
   return { stop: () => clearInterval(timer), add: (v) => { variants.push(v); tick(); } };
 }
 
-/** An istio ModelCanary document, judged by the threshold judge on Prometheus data. */
-export function modelCanaryDocument(name: string, namespace: string, overrides: { steps?: number[]; interval?: string; failureLimit?: number; prometheus?: string; canaryUri?: string } = {}): KubeObject {
+/** An istio ModelCanary document judged on Prometheus data (by the threshold judge unless told). */
+export function modelCanaryDocument(name: string, namespace: string, overrides: { steps?: number[]; interval?: string; failureLimit?: number; prometheus?: string; canaryUri?: string; judge?: 'sequential' | 'threshold' } = {}): KubeObject {
   return {
     apiVersion: `${ModelCanaryResource.group}/${ModelCanaryResource.version}`,
     kind: ModelCanaryResource.kind,
@@ -79,7 +79,7 @@ export function modelCanaryDocument(name: string, namespace: string, overrides: 
       canary: { storageUri: overrides.canaryUri ?? 'gs://models/sklearn/2' },
       rollout: { steps: overrides.steps ?? [50, 100], interval: overrides.interval ?? '1s', progressDeadline: '1m' },
       analysis: {
-        judge: 'threshold', minRequests: 5, failureLimit: overrides.failureLimit ?? 0, inconclusiveLimit: 100,
+        judge: overrides.judge ?? 'threshold', minRequests: 5, failureLimit: overrides.failureLimit ?? 0, inconclusiveLimit: 100,
         metrics: [{ name: 'error-rate', max: 5 }, { name: 'latency-p99', max: '500ms' }],
         ...(overrides.prometheus ? { prometheus: { address: overrides.prometheus } } : {}),
       },
