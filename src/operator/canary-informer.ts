@@ -1,12 +1,12 @@
 /**
- * A cache of ModelCanary objects kept by list + watch (all namespaces, or
+ * A cache of ModelCanary objects (or of another type) kept by list + watch (all namespaces, or
  * the ones given), calling back with the key of every object that changed.
  * A watch that ends is resumed from the last resourceVersion; one that is
  * too old (410 Gone) is replaced by a fresh list.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { ModelCanaryResource, type KubeObject } from '../kube/resources.js';
+import { ModelCanaryResource, type KubeObject, type ResourceType } from '../kube/resources.js';
 import { kubeRequest } from './apply-objects.js';
 
 export const keyOf = (object: KubeObject): string => `${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
@@ -28,6 +28,10 @@ export interface InformerOptions {
   readonly log?: (message: string) => void;
   /** Only these objects (e.g. `kcanary run` for one canary). */
   readonly fieldSelector?: string;
+  /** Default: ModelCanary. */
+  readonly type?: ResourceType;
+  /** A type the API server does not serve (404): stop instead of retrying, and say so. */
+  readonly onMissingType?: () => void;
 }
 
 export class CanaryInformer {
@@ -62,6 +66,11 @@ export class CanaryInformer {
     if (isNewer(object, this.cache.get(key))) this.cache.set(key, object);
   }
 
+  /** Our own delete: gone now, whatever the watch says later. */
+  forget(key: string): void {
+    this.cache.delete(key);
+  }
+
   start(): void {
     this.loops = this.scopes().map((scope) => this.run(scope));
   }
@@ -76,8 +85,12 @@ export class CanaryInformer {
     return this.options.namespaces.length ? [...this.options.namespaces] : [''];
   }
 
+  private get type(): ResourceType {
+    return this.options.type ?? ModelCanaryResource;
+  }
+
   private pathOf(namespace: string): string {
-    const { group, version, plural } = ModelCanaryResource;
+    const { group, version, plural } = this.type;
     return namespace ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
   }
 
@@ -88,10 +101,14 @@ export class CanaryInformer {
         if (!resourceVersion) resourceVersion = await this.list(namespace);
         resourceVersion = await this.watch(namespace, resourceVersion);
       } catch (error) {
+        if (this.options.onMissingType && /HTTP 404/.test((error as Error).message) && !resourceVersion) {
+          this.options.onMissingType();
+          return;
+        }
         const gone = (error as { statusCode?: number; code?: number }).code === 410 || /\b410\b|too old/i.test((error as Error).message);
         if (gone) resourceVersion = undefined;
         if (!this.stopped) {
-          this.options.log?.(`ModelCanary watch${namespace ? ` in ${namespace}` : ''}: ${(error as Error).message}${gone ? ' (listing again)' : ''}`);
+          this.options.log?.(`${this.type.kind} watch${namespace ? ` in ${namespace}` : ''}: ${(error as Error).message}${gone ? ' (listing again)' : ''}`);
           await sleep(500);
         }
       }
@@ -103,7 +120,7 @@ export class CanaryInformer {
     const list = await kubeRequest(this.options.kubeConfig, 'GET', `${this.pathOf(namespace)}${selector}`) as { items: KubeObject[]; metadata: { resourceVersion: string } };
     const seen = new Set<string>();
     for (const item of list.items) {
-      const object = { ...item, apiVersion: `${ModelCanaryResource.group}/${ModelCanaryResource.version}`, kind: ModelCanaryResource.kind };
+      const object = { ...item, apiVersion: `${this.type.group}/${this.type.version}`, kind: this.type.kind };
       const key = keyOf(object);
       seen.add(key);
       const previous = this.cache.get(key);

@@ -42,6 +42,10 @@ export interface ReconcilerOptions {
   /** Replaces the router (tests, benchmarks). */
   readonly routerFor?: (canary: ModelCanary, client: KubeClient) => TrafficRouter;
   readonly metricsFor?: (canary: ModelCanary, windowStartMs: number) => MetricProvider;
+  /** The routers' client for a namespace (the operator's reads from its watch caches). */
+  readonly clientFor?: (namespace: string) => KubeClient;
+  /** Status writes that change nothing a person or a restart needs wait up to this long (see ClusterStatusStore). */
+  readonly statusFlushMs?: number;
 }
 
 interface Runtime {
@@ -156,11 +160,12 @@ export class CanaryReconciler {
     this.invalid.delete(key);
     void existing?.router.close();
     const namespace = object.metadata.namespace ?? 'default';
-    const client = new KubeClient({ kubeConfig: this.options.kubeConfig, namespace });
+    const client = this.clientFor(namespace);
     const router = this.options.routerFor?.(canary, client) ?? createClusterRouter(canary.spec.router, client);
     const store = new ClusterStatusStore({
       kubeConfig: this.options.kubeConfig, namespace, name: object.metadata.name, steps: canary.spec.rollout.steps,
-      object: () => this.options.get(key) ?? object, onWritten: (written) => this.options.remember(written),
+      object: () => this.options.get(key) ?? object, onWritten: (written) => this.options.remember(written), clock: this.clock,
+      ...(this.options.statusFlushMs === undefined ? {} : { flushMs: this.options.statusFlushMs }),
     });
     const saved = coreStatusOf(object);
     const specHash = hashSpec(canary.spec);
@@ -186,6 +191,10 @@ export class CanaryReconciler {
     const runtime: Runtime = { generation: object.metadata.generation, uid: object.metadata.uid, canary, engine, store, gates, router };
     this.runtimes.set(key, runtime);
     return runtime;
+  }
+
+  private clientFor(namespace: string): KubeClient {
+    return this.options.clientFor?.(namespace) ?? new KubeClient({ kubeConfig: this.options.kubeConfig, namespace });
   }
 
   private statusOf(key: string): RolloutStatus | undefined {
@@ -214,7 +223,7 @@ export class CanaryReconciler {
       let canary: ModelCanary | undefined;
       try { canary = parseModelCanary(object).canary; } catch { /* nothing to clean with an invalid spec */ }
       if (canary) {
-        const client = new KubeClient({ kubeConfig: this.options.kubeConfig, namespace: object.metadata.namespace ?? 'default' });
+        const client = this.clientFor(object.metadata.namespace ?? 'default');
         const router = this.options.routerFor?.(canary, client) ?? createClusterRouter(canary.spec.router, client);
         const ctx = routerContext(canary, status);
         const deletedAt = Date.parse(String(object.metadata.deletionTimestamp));

@@ -51,12 +51,38 @@ export interface ClusterStoreOptions {
   readonly object: () => KubeObject;
   /** Called with the stored object after every write. */
   readonly onWritten?: (object: KubeObject) => void;
+  readonly clock?: () => number;
+  /** How long a status that changes nothing significant may wait before it is written (default 10 s). */
+  readonly flushMs?: number;
+}
+
+/**
+ * What a person, a CI gate or a restarted operator must see at once: the
+ * phase, the step and weight, the counters, the history, the verdicts. The
+ * sequential judge's evidence changes every tick; written at every tick it
+ * would be one API write per canary per second, so it rides along with the
+ * next significant write or the periodic flush (a restart loses at most that
+ * much evidence, and the judge starts the step's evidence again: conservative).
+ */
+export function isSignificantChange(before: RolloutStatus | undefined, after: RolloutStatus): boolean {
+  if (!before) return true;
+  const verdicts = (s: RolloutStatus) => `${s.lastAnalysis?.verdict}|${(s.lastAnalysis?.results ?? []).map((r) => r.verdict).join(',')}`;
+  return before.phase !== after.phase || before.canaryWeight !== after.canaryWeight || before.stepIndex !== after.stepIndex
+    || before.gated !== after.gated || before.specHash !== after.specHash || before.failures !== after.failures
+    || before.inconclusives !== after.inconclusives || before.history.length !== after.history.length
+    || before.history.at(-1)?.at !== after.history.at(-1)?.at || before.stepStartedAt !== after.stepStartedAt
+    || before.windowStartedAt !== after.windowStartedAt || before.waitingSince !== after.waitingSince
+    || before.observedWeight !== after.observedWeight || before.stableStorageUri !== after.stableStorageUri
+    || before.canaryStorageUri !== after.canaryStorageUri || verdicts(before) !== verdicts(after);
 }
 
 export class ClusterStatusStore implements StatusStore {
   private readonly api: CustomObjectsApi;
   /** Set before a command is applied, written with the status it produces. */
   pendingAck: CommandAck | undefined;
+  /** The newest status, when it has not been written yet. */
+  private unsaved: RolloutStatus | undefined;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ClusterStoreOptions) {
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -67,6 +93,14 @@ export class ClusterStatusStore implements StatusStore {
   }
 
   async save(status: RolloutStatus): Promise<void> {
+    const now = (this.options.clock ?? Date.now)();
+    const written = coreStatusOf(this.options.object());
+    if (!this.pendingAck && !isSignificantChange(written, status) && now - this.lastWriteAt < (this.options.flushMs ?? 10_000)) {
+      this.unsaved = status;
+      return;
+    }
+    this.unsaved = undefined;
+    this.lastWriteAt = now;
     const previous = this.options.object().status as Partial<ClusterStatus> | undefined;
     const ack = this.pendingAck ?? previous?.command;
     this.pendingAck = undefined;
@@ -81,9 +115,11 @@ export class ClusterStatusStore implements StatusStore {
 
   /** Records a refused command (no status change). */
   async acknowledge(ack: CommandAck): Promise<void> {
-    const current = this.options.object().status;
+    const current = this.options.object().status as ClusterStatus | undefined;
     if (!current) return;
-    await this.write({ ...(current as unknown as ClusterStatus), command: ack });
+    const newest = this.unsaved ? { ...this.unsaved, step: stepLabel(this.unsaved, this.options.steps) } : {};
+    this.unsaved = undefined;
+    await this.write({ ...current, ...newest, command: ack });
   }
 
   private async write(status: ClusterStatus): Promise<void> {

@@ -36,10 +36,10 @@ export function operatorRules(): Record<string, unknown>[] {
   return [
     { apiGroups: [ModelCanaryResource.group], resources: [ModelCanaryResource.plural], verbs: ['get', 'list', 'watch', 'patch'] },
     { apiGroups: [ModelCanaryResource.group], resources: [`${ModelCanaryResource.plural}/status`], verbs: ['get', 'patch'] },
-    // Server-side apply creates through PATCH, which needs `create` when the object is new.
-    { apiGroups: [InferenceService.group], resources: [InferenceService.plural], verbs: ['get', 'create', 'patch', 'delete'] },
-    { apiGroups: [VirtualService.group], resources: [VirtualService.plural], verbs: ['get', 'create', 'patch', 'delete'] },
-    { apiGroups: [HTTPRoute.group], resources: [HTTPRoute.plural], verbs: ['get', 'create', 'patch', 'delete'] },
+    // Server-side apply creates through PATCH, which needs `create` when the object is new; list and watch keep the read caches.
+    { apiGroups: [InferenceService.group], resources: [InferenceService.plural], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+    { apiGroups: [VirtualService.group], resources: [VirtualService.plural], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+    { apiGroups: [HTTPRoute.group], resources: [HTTPRoute.plural], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   ];
 }

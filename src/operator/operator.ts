@@ -5,6 +5,8 @@
  * the side; on shutdown, in-flight reconciles finish before the Lease goes.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../kube/client.js';
+import { CachedKubeClient, RouterObjectCache } from './cached-kube-client.js';
 import { CanaryInformer } from './canary-informer.js';
 import { needsReconcile } from './canary-commands.js';
 import { CanaryReconciler, type ReconcilerOptions } from './canary-reconciler.js';
@@ -26,6 +28,9 @@ export interface OperatorOptions {
   readonly concurrency?: number;
   readonly prometheus?: string;
   readonly fieldSelector?: string;
+  /** Serve the routers' reads from watch caches (default true; `kcanary run` reads directly). */
+  readonly cacheRouterObjects?: boolean;
+  readonly statusFlushMs?: number;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
   readonly reconciler?: Partial<Pick<ReconcilerOptions, 'routerFor' | 'metricsFor' | 'fetch' | 'clock'>>;
 }
@@ -37,6 +42,7 @@ export class Operator {
   private readonly reconciler: CanaryReconciler;
   private readonly elector: LeaderElector | undefined;
   private health: HealthServer | undefined;
+  private readonly routerCache: RouterObjectCache | undefined;
   private leading = false;
 
   constructor(private readonly options: OperatorOptions) {
@@ -47,7 +53,11 @@ export class Operator {
       ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
       onChange: (key, previous, current) => { if (needsReconcile(previous, current)) this.queue.add(key); },
     });
+    // Router reads from watch caches: a reconcile that changes nothing makes no API call.
+    this.routerCache = options.cacheRouterObjects === false ? undefined : new RouterObjectCache({ kubeConfig: options.kubeConfig, namespaces: options.namespaces, log });
+    const cache = this.routerCache;
     this.reconciler = new CanaryReconciler({
+      clientFor: (namespace) => (cache ? new CachedKubeClient({ kubeConfig: options.kubeConfig, namespace }, cache) : new KubeClient({ kubeConfig: options.kubeConfig, namespace })),
       kubeConfig: options.kubeConfig,
       get: (key) => this.informer.get(key),
       remember: (object) => this.informer.remember(object),
@@ -56,6 +66,7 @@ export class Operator {
       tickMs,
       log,
       ...(options.prometheus ? { prometheus: options.prometheus } : {}),
+      ...(options.statusFlushMs === undefined ? {} : { statusFlushMs: options.statusFlushMs }),
       ...options.reconciler,
     });
     this.queue = new WorkQueue({
@@ -95,6 +106,11 @@ export class Operator {
     return this.informer.hasSynced;
   }
 
+  /** Reads of the routers' objects come from the watch caches (once they have synced). */
+  get cachesRouterObjects(): boolean {
+    return this.routerCache !== undefined;
+  }
+
   get url(): string | undefined {
     return this.health?.url;
   }
@@ -103,6 +119,7 @@ export class Operator {
     if (this.options.listen) {
       this.health = await startHealthServer({ ...this.options.listen, isReady: () => this.ready, metrics: this.metrics });
     }
+    this.routerCache?.start();
     this.informer.start();
     if (this.elector) this.elector.start();
     else this.startActing();
@@ -111,6 +128,7 @@ export class Operator {
   async stop(): Promise<void> {
     await this.informer.stop();
     await this.queue.shutdown();
+    await this.routerCache?.stop();
     await this.elector?.stop();
     this.leading = false;
     await this.health?.close();
