@@ -119,27 +119,30 @@ async function measure(env, size) {
     await sleep(250);
   }
   const converged = Date.now() - created;
-  await sleep(3 * tickMs);
+  const reconcilesBefore = operator.metrics.reconciles;
+  await sleep(5 * tickMs);
+  const reconcilesPerSecond = (operator.metrics.reconciles - reconcilesBefore) / (5 * tickMs / 1000);
   globalThis.gc?.();
   const after = process.memoryUsage();
 
-  // One canary goes bad: half its requests fail.
-  const victim = names[Math.floor(size / 2)];
-  const bad = Date.now();
-  metrics.errorRatio.set(victim, 0.5);
-  let detectedMs;
-  for (;;) {
-    const vs = await client.get(VirtualService, `${victim}-predictor`);
-    const routes = vs.spec.http[0].route;
-    const canary = routes.find((r) => r.destination.host.startsWith(`${victim}-canary`));
-    if (!canary || (canary.weight ?? 0) === 0) { detectedMs = Date.now() - bad; break; }
-    if (Date.now() - bad > 120_000) { detectedMs = Infinity; break; }
-    await sleep(10);
+  // Canaries go bad one after another (half their requests fail); each time, how long until its weight is 0 in the API.
+  const detections = [];
+  for (const victim of [names[Math.floor(size / 2)], names[size - 1], names[0]].slice(0, Math.min(3, size))) {
+    const bad = Date.now();
+    metrics.errorRatio.set(victim, 0.5);
+    for (;;) {
+      const vs = await client.get(VirtualService, `${victim}-predictor`);
+      const canary = vs.spec.http[0].route.find((r) => r.destination.host.startsWith(`${victim}-canary`));
+      if (!canary || (canary.weight ?? 0) === 0) { detections.push(Date.now() - bad); break; }
+      if (Date.now() - bad > 120_000) { detections.push(Infinity); break; }
+      await sleep(10);
+    }
   }
-  const reconcilesPerSecond = operator.metrics.reconciles / ((Date.now() - created) / 1000);
+  const detectedMs = Math.max(...detections);
+  const medianMs = [...detections].sort((a, b) => a - b)[Math.floor(detections.length / 2)];
   await operator.stop();
   return {
-    size, converged, detectedMs, reconcilesPerSecond,
+    size, converged, detectedMs, medianMs, detections: detections.length, reconcilesPerSecond,
     heapMiB: mib(after.heapUsed - before.heapUsed), rssMiB: mib(after.rss), heapTotalMiB: mib(after.heapUsed),
   };
 }
@@ -155,10 +158,10 @@ try {
     console.error(`measured ${size}: ${JSON.stringify(row)}`);
   }
   console.log(`\noperator benchmark: tick ${values.tick}, concurrency ${concurrency}, real kube-apiserver ${env.server}\n`);
-  console.log('| ModelCanaries | all at first step | bad metric → weight 0 | heap growth | process RSS | reconciles/s |');
+  console.log('| ModelCanaries | created → all at first step | bad metric → weight 0 (median / worst of n) | heap growth | process RSS | steady reconciles/s |');
   console.log('|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.size} | ${(r.converged / 1000).toFixed(1)} s | ${(r.detectedMs / 1000).toFixed(2)} s | ${r.heapMiB} MiB | ${r.rssMiB} MiB | ${r.reconcilesPerSecond.toFixed(0)} |`);
+    console.log(`| ${r.size} | ${(r.converged / 1000).toFixed(1)} s | ${(r.medianMs / 1000).toFixed(2)} s / ${(r.detectedMs / 1000).toFixed(2)} s (n=${r.detections}) | ${r.heapMiB} MiB | ${r.rssMiB} MiB | ${r.reconcilesPerSecond.toFixed(0)} |`);
   }
 } finally {
   await env.stop();

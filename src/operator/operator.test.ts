@@ -71,6 +71,12 @@ describe('kcanary operator on a real API server, judged on real Prometheus data'
     return { namespace, client, document, target: { kubeConfig: env.adminConfig, namespace, name: 'sklearn' } };
   }
 
+  async function kubeconfigFile(): Promise<string> {
+    const path = join(await mkdtemp(join(tmpdir(), 'kcanary-kubeconfig-')), 'kubeconfig');
+    await writeFile(path, env.kubeconfigYaml('admin'));
+    return path;
+  }
+
   const statusOf = async (client: ReturnType<KubeEnv['client']>) => (await client.get(ModelCanaryResource, 'sklearn')).status as ClusterStatus | undefined;
 
   async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -117,8 +123,13 @@ describe('kcanary operator on a real API server, judged on real Prometheus data'
     const refused = await sendClusterCommand(canaryTarget, { type: 'resume' }, { pollMs: 100 });
     assert.equal(refused.ack.ok, false);
     assert.match(refused.ack.reason, /cannot resume a rollout that is Progressing/);
-    const code = await watchClusterCanary(canaryTarget, { timeoutMs: 30_000, pollMs: 200 });
-    assert.equal(code, 3, 'status --watch exits 3 on RolledBack');
+    const kubeconfig = await kubeconfigFile();
+    const refusedByCli = await runCli(['resume', 'sklearn', '-n', canaryTarget.namespace, '--kubeconfig', kubeconfig]);
+    assert.equal(refusedByCli.code, 2, refusedByCli.stderr);
+    assert.match(refusedByCli.stdout, /refused: cannot resume/);
+    const watched = await runCli(['status', 'sklearn', '-n', canaryTarget.namespace, '--kubeconfig', kubeconfig, '--watch', '--timeout', '30s'], { timeoutMs: 40_000 });
+    assert.equal(watched.code, 3, `kcanary status --watch exits 3 on RolledBack\n${watched.stdout}${watched.stderr}`);
+    assert.match(watched.stdout, /RolledBack/);
     const status = await statusOf(client);
     assert.equal(status?.phase, Phase.RolledBack);
     assert.match(status?.history.find((h) => h.to === Phase.RollingBack)?.reason ?? '', /error-rate/);
@@ -170,6 +181,8 @@ describe('kcanary operator on a real API server, judged on real Prometheus data'
       return statusOf(client);
     }, (s) => (s?.stepIndex ?? 0) > stepAtStop);
     assert.ok(seen.every((w) => w >= weightAtStop!), `weights after the restart ${seen.join(',')} never below ${weightAtStop}`);
+    const gate = await runCli(['status', 'sklearn', '-n', namespace, '--kubeconfig', await kubeconfigFile(), '--watch', '--timeout', '300ms']);
+    assert.equal(gate.code, 4, `a CI gate gives up with 4 at --timeout (two 2 s steps remain)\n${gate.stderr}`);
 
     // Deleted mid-rollout: the finalizer gives all traffic back to the primary first.
     await client.delete(ModelCanaryResource, 'sklearn');

@@ -15,6 +15,9 @@ export function rolloutCommandVerb(type: RolloutCommand['type'], summary: string
     summary,
     usage,
     async run(ctx) {
+      // A ModelCanary in a cluster: the command goes through the object, the operator applies it.
+      const cluster = await (await import('../../operator/cli-cluster-verbs.js')).runClusterCommand(ctx, type);
+      if (cluster !== undefined) return cluster;
       const { values, positionals } = parseFlags(ctx.argv, rolloutFlags, usage);
       const format = parseOutputFormat(values.output);
       const args = [...positionals];

@@ -22,6 +22,9 @@ const command: Command = {
   summary: 'Show a rollout: phase, step, weights, analysis.',
   usage,
   async run(ctx) {
+    // A ModelCanary in a cluster (-n/--context/--kubeconfig, or a spec whose router is not local).
+    const cluster = await (await import('../../operator/cli-cluster-verbs.js')).runClusterStatus(ctx);
+    if (cluster !== undefined) return cluster;
     const { values, positionals } = parseFlags(ctx.argv, { ...rolloutFlags, watch: { type: 'boolean', short: 'w' }, timeout: { type: 'string' } }, usage);
     const format = parseOutputFormat(values.output);
     const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
