@@ -3,7 +3,7 @@
  * JSON. client-node's typed serializer would drop or rename schema keys it
  * models differently (`x-kubernetes-*`, `default`), so the body goes as written.
  */
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KcanaryError, ErrorCode, UsageError } from '../errors.js';
@@ -31,6 +31,24 @@ export function objectPath(manifest: Manifest): string {
   return `${kind.prefix}${ns}/${kind.plural}/${encodeURIComponent(manifest.metadata.name)}`;
 }
 
+/**
+ * client-node makes a new https.Agent (a new TLS handshake) for every request;
+ * the operator talks to the API server all the time, so one keep-alive agent
+ * per kubeconfig carries its requests.
+ */
+const agents = new WeakMap<KubeConfig, HttpsAgent>();
+
+function keepAliveAgent(kc: KubeConfig, fresh: unknown): HttpsAgent | undefined {
+  if (!(fresh instanceof HttpsAgent)) return undefined;
+  let agent = agents.get(kc);
+  if (!agent) {
+    agent = new HttpsAgent({ ...fresh.options, keepAlive: true, maxSockets: 64 });
+    agents.set(kc, agent);
+  }
+  fresh.destroy();
+  return agent;
+}
+
 /** One JSON request with the kubeconfig's credentials; rejects with the API's message on non-2xx. */
 export async function kubeRequest(kc: KubeConfig, method: string, path: string, options: { body?: unknown; contentType?: string } = {}): Promise<unknown> {
   const cluster = kc.getCurrentCluster();
@@ -38,6 +56,8 @@ export async function kubeRequest(kc: KubeConfig, method: string, path: string, 
   const url = new URL(cluster.server + path);
   const req: RequestOptions = { method, headers: { 'content-type': options.contentType ?? 'application/json', accept: 'application/json' } };
   await kc.applyToHTTPSOptions(req as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+  const shared = keepAliveAgent(kc, req.agent);
+  if (shared) req.agent = shared;
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

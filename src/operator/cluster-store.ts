@@ -5,11 +5,11 @@
  * carries the operator's bookkeeping: the step column, the generation acted
  * on, and the acknowledgement of the last command.
  */
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { RolloutStatus } from '../core/status.js';
 import type { StatusStore } from '../engine/engine.js';
-import { toKubeError } from '../kube/errors.js';
 import { ModelCanaryResource, type KubeObject } from '../kube/resources.js';
+import { kubeRequest } from './apply-objects.js';
 
 /** What the operator answers to a command annotation (see cli-cluster.ts). */
 export interface CommandAck {
@@ -77,16 +77,13 @@ export function isSignificantChange(before: RolloutStatus | undefined, after: Ro
 }
 
 export class ClusterStatusStore implements StatusStore {
-  private readonly api: CustomObjectsApi;
   /** Set before a command is applied, written with the status it produces. */
   pendingAck: CommandAck | undefined;
   /** The newest status, when it has not been written yet. */
   private unsaved: RolloutStatus | undefined;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly options: ClusterStoreOptions) {
-    this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
-  }
+  constructor(private readonly options: ClusterStoreOptions) {}
 
   async load(): Promise<RolloutStatus | undefined> {
     return coreStatusOf(this.options.object());
@@ -123,16 +120,10 @@ export class ClusterStatusStore implements StatusStore {
   }
 
   private async write(status: ClusterStatus): Promise<void> {
-    const { namespace, name } = this.options;
+    const { namespace, name, kubeConfig } = this.options;
     const { group, version, plural } = ModelCanaryResource;
-    try {
-      const written = await this.api.patchNamespacedCustomObjectStatus(
-        { group, version, namespace, plural, name, body: [{ op: 'add', path: '/status', value: status }], fieldManager: 'kcanary' },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-      ) as KubeObject;
-      this.options.onWritten?.(written);
-    } catch (error) {
-      throw toKubeError(error, { verb: 'patch', resource: `${plural}.${group}/status`, namespace, name });
-    }
+    const path = `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}/${encodeURIComponent(name)}/status?fieldManager=kcanary`;
+    const written = await kubeRequest(kubeConfig, 'PATCH', path, { body: [{ op: 'add', path: '/status', value: status }], contentType: 'application/json-patch+json' }) as KubeObject;
+    this.options.onWritten?.(written);
   }
 }
