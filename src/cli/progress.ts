@@ -1,24 +1,45 @@
 /**
  * Live progress of a rollout: a redrawn block on a terminal, one plain line
- * per change otherwise, or JSON lines with -o json.
+ * per change otherwise (with the judge's evidence as it grows), or JSON lines
+ * with -o json.
  */
 import type { Writable } from 'node:stream';
 import type { RolloutSnapshot } from '../local/snapshot.js';
 import type { UpdateEvent } from '../local/runtime.js';
+import type { MetricResult } from '../core/status.js';
 import { renderSnapshot } from './render-status.js';
 
 export type ProgressMode = 'live' | 'lines' | 'json';
 
+/** `error-rate E=12.3 p=0.081`: the sequential judge's evidence in one line. */
+export function formatEvidence(results: readonly MetricResult[]): string {
+  return results
+    .filter((r) => r.eValue !== undefined)
+    .map((r) => `${r.name} E=${compact(r.eValue!)} p=${compact(r.pValue ?? 1)}`)
+    .join('  ');
+}
+
+/** 3 significant digits, exponent form for the very large and very small. */
+export function compact(value: number): string {
+  return value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-3) ? value.toExponential(1) : String(Number(value.toPrecision(3)));
+}
+
+/** Evidence worth a new line: some e-value moved to another power of two. */
+function evidenceLevel(results: readonly MetricResult[]): string {
+  return results.map((r) => (r.eValue === undefined ? '' : Math.floor(Math.log2(Math.max(r.eValue, 1e-12))))).join(',');
+}
+
 export class ProgressView {
   private drawnLines = 0;
+  private shownEvidence = '';
 
   constructor(private readonly out: Writable, private readonly mode: ProgressMode) {}
 
   update(snapshot: RolloutSnapshot, event: UpdateEvent): void {
     const { status } = snapshot;
-    if (this.mode !== 'live' && !event.significant) return;
     const errors = (event.errors ?? []).map((e) => `${e.action.type} failed: ${e.error.message}`);
     if (this.mode === 'json') {
+      if (!event.significant) return;
       this.out.write(`${JSON.stringify({
         time: new Date().toISOString(), event: event.kind, phase: status.phase, step: status.stepIndex + 1, canaryWeight: status.canaryWeight,
         reason: event.reason, analysis: status.lastAnalysis, ...(errors.length ? { errors } : {}),
@@ -26,9 +47,17 @@ export class ProgressView {
       return;
     }
     if (this.mode === 'lines') {
-      const step = status.stepIndex >= 0 ? ` step ${status.stepIndex + 1}/${snapshot.steps.length}` : '';
-      this.out.write(`${new Date().toISOString()} ${status.phase.padEnd(11)} canary ${String(status.canaryWeight).padStart(3)}%${step}  ${event.reason}\n`);
-      for (const e of errors) this.out.write(`  ! ${e}\n`);
+      const results = status.lastAnalysis?.results ?? [];
+      const level = evidenceLevel(results);
+      if (event.significant) {
+        const step = status.stepIndex >= 0 ? ` step ${status.stepIndex + 1}/${snapshot.steps.length}` : '';
+        this.out.write(`${new Date().toISOString()} ${status.phase.padEnd(11)} canary ${String(status.canaryWeight).padStart(3)}%${step}  ${event.reason}\n`);
+        for (const e of errors) this.out.write(`  ! ${e}\n`);
+      }
+      if (event.kind !== 'resume' && level !== this.shownEvidence && results.some((r) => r.eValue !== undefined)) {
+        this.out.write(`    evidence: ${formatEvidence(results)}\n`);
+      }
+      this.shownEvidence = level;
       return;
     }
     const block = `${renderSnapshot(snapshot, { history: 4 })}${errors.map((e) => `! ${e}\n`).join('')}\nlast: ${event.reason}\n`;

@@ -1,5 +1,6 @@
 /** The human view of a rollout: phase, step, weight bars, the last analysis, recent history. */
 import type { RolloutSnapshot } from '../local/snapshot.js';
+import type { SplitCheck } from '../local/verify-split.js';
 import { table, weightBars } from './output.js';
 
 export function renderSnapshot(snapshot: RolloutSnapshot, options: { history?: number } = {}): string {
@@ -28,4 +29,20 @@ export function renderSnapshot(snapshot: RolloutSnapshot, options: { history?: n
     for (const h of history) lines.push(`  ${h.at}  ${h.from ?? '-'} → ${h.to}  ${h.weight}%  ${h.reason}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The observed split next to the target, as `kcanary verify` and the demo print it. */
+export function renderSplitCheck(check: SplitCheck): string {
+  const { target, observed, observedPercent } = check;
+  return [
+    table([
+      ['variant', 'target', 'observed', 'requests'],
+      ['primary', `${target.primary}%`, `${observedPercent.primary.toFixed(1)}%`, String(observed.primary)],
+      ['canary', `${target.canary}%`, `${observedPercent.canary.toFixed(1)}%`, String(observed.canary)],
+    ]).trimEnd(),
+    ...weightBars(Math.round(observedPercent.canary)),
+    `status codes: ${Object.entries(check.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ')}`,
+    `binomial test p = ${check.pValue.toPrecision(3)}: ${check.matches ? 'split matches the target' : 'split is off'}`,
+    '',
+  ].join('\n');
 }

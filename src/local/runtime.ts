@@ -31,8 +31,9 @@ export interface UpdateEvent {
 /** Worth a line in a log: what a person following the rollout would want to see. */
 export function isSignificantChange(before: RolloutStatus | undefined, after: RolloutStatus | undefined): boolean {
   if (!before || !after) return before !== after;
-  return before.phase !== after.phase || before.canaryWeight !== after.canaryWeight
-    || before.lastAnalysis?.at !== after.lastAnalysis?.at || before.message !== after.message;
+  return before.phase !== after.phase || before.canaryWeight !== after.canaryWeight || before.message !== after.message
+    || before.failures !== after.failures || before.inconclusives !== after.inconclusives
+    || before.lastAnalysis?.verdict !== after.lastAnalysis?.verdict;
 }
 
 export interface LocalRuntimeOptions {

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { binomialTestPValue } from '../../core/stats.js';
+import { checkSplit } from '../../local/verify-split.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { parseFlags, parseWholeNumber, rolloutFlags } from '../flags.js';
 import { locateRollout } from '../locate.js';
-import { formatData, parseOutputFormat, table, weightBars } from '../output.js';
+import { formatData, parseOutputFormat } from '../output.js';
+import { renderSplitCheck } from '../render-status.js';
 
 const usage = `Usage: kcanary verify [name] [-f canary.yaml] [--requests 100] [--data JSON|@file] [--path P] [--url URL] [--host H] [-o table|json|yaml]
 
@@ -37,47 +38,16 @@ const command: Command = {
       try { JSON.parse(body); } catch { throw new UsageError('--data must be JSON (or @file holding JSON)'); }
     }
     const path = values.path ?? (body === undefined ? `/v1/models/${model}` : `/v1/models/${model}:predict`);
-    const counts: Record<string, number> = {};
-    const codes: Record<string, number> = {};
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < requests) {
-        next++;
-        const response = await fetch(`${base}${path}`, {
-          method: body === undefined ? 'GET' : 'POST',
-          headers: { 'content-type': 'application/json', ...(values.host ? { host: values.host } : {}) },
-          ...(body === undefined ? {} : { body }),
-        });
-        await response.arrayBuffer();
-        const variant = response.headers.get('x-kcanary-variant') ?? 'unknown';
-        counts[variant] = (counts[variant] ?? 0) + 1;
-        codes[response.status] = (codes[response.status] ?? 0) + 1;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
-    const canary = counts.canary ?? 0;
-    const primary = counts.primary ?? 0;
-    const served = canary + primary;
-    const pValue = binomialTestPValue(canary, served, target / 100);
-    const result = {
-      requests, target: { primary: 100 - target, canary: target }, observed: { primary, canary, other: requests - served },
-      observedPercent: { primary: served ? (100 * primary) / served : 0, canary: served ? (100 * canary) / served : 0 }, statusCodes: codes, pValue,
-      verdict: pValue < 0.001 ? 'split is off' : 'split matches the target',
-    };
+    const result = await checkSplit({
+      url: `${base}${path}`, requests, targetWeight: target, concurrency,
+      ...(body === undefined ? {} : { body }), ...(values.host ? { host: values.host } : {}),
+    });
     if (format !== 'table') {
       ctx.stdout.write(formatData(result, format));
     } else {
-      ctx.stdout.write(`${requests} requests to ${base}${path}\n`);
-      ctx.stdout.write(table([
-        ['variant', 'target', 'observed', 'requests'],
-        ['primary', `${100 - target}%`, `${result.observedPercent.primary.toFixed(1)}%`, String(primary)],
-        ['canary', `${target}%`, `${result.observedPercent.canary.toFixed(1)}%`, String(canary)],
-      ]));
-      ctx.stdout.write(`${weightBars(Math.round(result.observedPercent.canary)).join('\n')}\n`);
-      ctx.stdout.write(`status codes: ${Object.entries(codes).map(([c, n]) => `${c}×${n}`).join(' ')}\n`);
-      ctx.stdout.write(`binomial test p = ${pValue.toPrecision(3)}: ${result.verdict}\n`);
+      ctx.stdout.write(`${requests} requests to ${base}${path}\n${renderSplitCheck(result)}`);
     }
-    return pValue < 0.001 ? ExitCode.RolledBack : ExitCode.Ok;
+    return result.matches ? ExitCode.Ok : ExitCode.RolledBack;
   },
 };
 export default command;

@@ -17,7 +17,7 @@ export interface SequentialJudgeState {
   readonly version: typeof SEQUENTIAL_STATE_VERSION;
   /** Ticks at or before this are ignored, so replaying a tick after a restart counts nothing twice. */
   readonly lastTickAtMs: number | null;
-  /** The last tick in which the canary served requests: promotion needs traffic in the current step. */
+  /** The last tick in which the canary served requests or answered mirrored ones: promotion needs traffic in the current step. */
   readonly lastCanaryTrafficAtMs: number | null;
   readonly canaryRequests: number;
   readonly primaryRequests: number;
@@ -148,7 +148,8 @@ export function updateSequentialJudge(state: SequentialJudgeState, config: Judge
   const next: SequentialJudgeState = {
     version: SEQUENTIAL_STATE_VERSION,
     lastTickAtMs: tick.atMs,
-    lastCanaryTrafficAtMs: canary.requests > 0 ? tick.atMs : state.lastCanaryTrafficAtMs,
+    // Mirrored answers are canary traffic too: a dark launch (weight 0) is judged on them.
+    lastCanaryTrafficAtMs: canary.requests > 0 || (tick.mirrored?.length ?? 0) > 0 ? tick.atMs : state.lastCanaryTrafficAtMs,
     canaryRequests: state.canaryRequests + canary.requests,
     primaryRequests: state.primaryRequests + primary.requests,
     expectedCanaryRequests: state.expectedCanaryRequests + share * (canary.requests + primary.requests),
