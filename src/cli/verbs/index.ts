@@ -13,6 +13,7 @@ export const verbs: Readonly<Record<string, Loader>> = {
   rollback: () => import('./rollback.js'),
   'set-weight': () => import('./set-weight.js'),
   validate: () => import('./validate.js'),
+  render: () => import('./render.js'),
   verify: () => import('./verify.js'),
   serve: () => import('./serve.js'),
   version: () => import('./version.js'),
