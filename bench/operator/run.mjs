@@ -1,7 +1,7 @@
 // Operator benchmark: for 1, 100 and 1,000 ModelCanary objects on a real kube-apiserver
 // (+ etcd), the operator's memory once every rollout is at its first step, and the time
 // from one canary's error rate going bad to its weight being 0 in the API (VirtualService).
-// Usage: npm run bench:operator -- [--sizes 1,100,1000] [--tick 1s] [--concurrency 16]
+// Usage: npm run bench:operator -- [--sizes 1,100,1000] [--tick 1s] [--concurrency 32]
 //
 // Metrics come from an in-process provider (counts that grow with time, 5xx share set by
 // the benchmark), so the figures are the operator's own: watch, queue, engine, router
@@ -22,7 +22,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,100,1000' },
     tick: { type: 'string', default: '1s' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string', default: '32' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -46,8 +46,9 @@ class BenchMetrics {
       measure: async (now) => {
         const seconds = Math.max(0, (now - last) / 1000);
         last = now;
-        // 100 requests/s split as the first step's weight (10%) splits them.
-        const n = 100 * seconds;
+        // 1,000 requests/s split as the first step's weight (10%) splits them: enough that one
+        // tick holds decisive evidence, so the figure is the operator's latency, not the judge's.
+        const n = 1000 * seconds;
         totals.primary.requests += n * 0.9;
         totals.canary.requests += n * 0.1;
         totals.canary.errors += n * 0.1 * (this.errorRatio.get(name) ?? 0);

@@ -52,7 +52,7 @@ export interface ClusterStoreOptions {
   /** Called with the stored object after every write. */
   readonly onWritten?: (object: KubeObject) => void;
   readonly clock?: () => number;
-  /** How long a status that changes nothing significant may wait before it is written (default 10 s). */
+  /** How long a status that changes nothing significant may wait before it is written (default 30 s). */
   readonly flushMs?: number;
 }
 
@@ -92,7 +92,7 @@ export class ClusterStatusStore implements StatusStore {
   async save(status: RolloutStatus): Promise<void> {
     const now = (this.options.clock ?? Date.now)();
     const written = coreStatusOf(this.options.object());
-    if (!this.pendingAck && !isSignificantChange(written, status) && now - this.lastWriteAt < (this.options.flushMs ?? 10_000)) {
+    if (!this.pendingAck && !isSignificantChange(written, status) && now - this.lastWriteAt < (this.options.flushMs ?? 30_000)) {
       this.unsaved = status;
       return;
     }

@@ -70,7 +70,7 @@ export class Operator {
       ...options.reconciler,
     });
     this.queue = new WorkQueue({
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 32,
       process: async (key) => {
         // A replica that lost the Lease mid-queue does not act.
         if (!this.isActing) return;

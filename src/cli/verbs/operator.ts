@@ -15,7 +15,7 @@ import { parseFlags, parseWholeNumber } from '../flags.js';
 
 const usage = `Usage: kcanary operator [-n NAMESPACE ...] [--listen 0.0.0.0:8080] [--prometheus URL]
                         [--leader-election-namespace NS] [--lease-name kcanary-operator] [--no-leader-election]
-                        [--tick 1s] [--concurrency 8] [--in-cluster | --kubeconfig FILE --context NAME]
+                        [--tick 1s] [--concurrency 32] [--in-cluster | --kubeconfig FILE --context NAME]
 
 Watches ModelCanary objects (all namespaces, or each -n given) and runs their
 rollouts: steps the weight, judges each step on Prometheus, promotes or rolls
@@ -49,7 +49,7 @@ const command: Command = {
     }, usage);
     const tickMs = parseDuration(values.tick ?? '1s');
     if (typeof tickMs === 'object') throw new UsageError(`--tick: ${tickMs.error}`);
-    const concurrency = parseWholeNumber(values.concurrency, '--concurrency', { min: 1, max: 256 }) ?? 8;
+    const concurrency = parseWholeNumber(values.concurrency, '--concurrency', { min: 1, max: 256 }) ?? 32;
     if (values.prometheus) {
       try { new URL(values.prometheus); } catch { throw new UsageError(`--prometheus must be a URL, not "${values.prometheus}"`); }
     }
