@@ -4,16 +4,12 @@
  * whether it came from the local gateway or from Prometheus.
  */
 
-/** Prometheus' (and KServe's) default histogram buckets, in seconds. */
-export const DEFAULT_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+import { DEFAULT_BUCKET_BOUNDS, type VariantCounts } from './analysis/index.js';
 
-export interface VariantCounts {
-  readonly requests: number;
-  /** Responses with a 5xx status, including the gateway's own 502/504. */
-  readonly errors: number;
-  /** Non-cumulative counts per bucket of `bucketBounds`, then one for +Inf. */
-  readonly latencyBuckets: readonly number[];
-}
+export type { VariantCounts };
+
+/** Prometheus' (and KServe's) default histogram buckets, in seconds: the bounds every judge reads. */
+export const DEFAULT_BUCKETS_SECONDS: readonly number[] = DEFAULT_BUCKET_BOUNDS;
 
 export interface CustomValue {
   readonly value: number | null;
@@ -45,27 +41,4 @@ export function diffCounts(later: VariantCounts, earlier: VariantCounts): Varian
     errors: later.errors - earlier.errors,
     latencyBuckets: later.latencyBuckets.map((n, i) => n - (earlier.latencyBuckets[i] ?? 0)),
   };
-}
-
-/**
- * A quantile read off histogram buckets with linear interpolation inside the
- * bucket, as Prometheus' histogram_quantile does. null when there are no samples.
- */
-export function histogramQuantile(quantile: number, bounds: readonly number[], counts: readonly number[]): number | null {
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const rank = quantile * total;
-  let seen = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const inBucket = counts[i] ?? 0;
-    if (seen + inBucket >= rank && inBucket > 0) {
-      // The +Inf bucket has no upper bound: report the highest finite one.
-      if (i >= bounds.length) return bounds[bounds.length - 1] ?? null;
-      const lower = i === 0 ? 0 : bounds[i - 1]!;
-      const upper = bounds[i]!;
-      return lower + ((upper - lower) * (rank - seen)) / inBucket;
-    }
-    seen += inBucket;
-  }
-  return bounds[bounds.length - 1] ?? null;
 }

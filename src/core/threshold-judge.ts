@@ -3,7 +3,8 @@
  * Too little data is inconclusive, never a pass.
  */
 import { formatDuration } from './duration.js';
-import { histogramQuantile, type WindowMeasurement } from './measurement.js';
+import { histogramQuantile } from './analysis/index.js';
+import type { WindowMeasurement } from './measurement.js';
 import type { MetricCheck } from './spec.js';
 import type { MetricResult, Verdict } from './status.js';
 
@@ -50,8 +51,8 @@ function judgeCheck(check: MetricCheck, window: WindowMeasurement, minRequests: 
     case 'latency': {
       const threshold = thresholdOf(check);
       if (canary.requests === 0 || canary.requests < minRequests) return result(check.name, null, threshold, 'inconclusive', tooFew);
-      const seconds = histogramQuantile(check.quantile, window.bucketBounds, canary.latencyBuckets);
-      if (seconds === null) return result(check.name, null, threshold, 'inconclusive', 'no latency samples');
+      const seconds = histogramQuantile(canary.latencyBuckets, window.bucketBounds, check.quantile);
+      if (Number.isNaN(seconds)) return result(check.name, null, threshold, 'inconclusive', 'no latency samples');
       const ms = round(seconds * 1000, 1);
       return result(check.name, ms, threshold, ms <= check.maxMs ? 'pass' : 'fail', `canary p${round(check.quantile * 100, 1)} ≈ ${formatDuration(ms)}`);
     }
