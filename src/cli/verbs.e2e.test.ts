@@ -26,6 +26,17 @@ test('status, verify, set-weight, pause, resume, promote on a running rollout', 
     assert.deepEqual(split.statusCodes, { 200: 200 });
     assert.ok(split.pValue > 0.999, String(split.pValue));
 
+    // The judge's evidence is on the gateway's /metrics, beside the traffic counters.
+    const gateway = (JSON.parse((await cli('status', '-o', 'json')).stdout) as { gateway: string }).gateway;
+    let exposition = '';
+    for (let i = 0; i < 50 && !/kcanary_canary_analysis_e_value\{name="tiny",metric="error-rate"\} \d/.test(exposition); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      exposition = await (await fetch(`${gateway}/metrics`)).text();
+    }
+    assert.match(exposition, /kcanary_canary_analysis_e_value\{name="tiny",metric="error-rate"\} \d/);
+    assert.match(exposition, /kcanary_canary_analysis_p_value\{name="tiny",metric="error-rate"\} [\d.]+/);
+    assert.match(exposition, /kcanary_gateway_requests_total\{variant="canary",code="200"\} 40/);
+
     const set = await cli('set-weight', '35');
     assert.equal(set.code, 0, set.stderr);
     assert.match(set.stdout, /weight set by hand to 35%/);

@@ -39,6 +39,8 @@ export interface GatewayOptions {
   keepAliveTimeoutMs?: number;
   /** Clock for mirror pair timestamps; default Date.now. */
   now?: () => number;
+  /** More exposition lines for /metrics (e.g. the rollout's analysis gauges). */
+  extraMetrics?: () => readonly string[];
 }
 
 export interface GatewayStats {
@@ -74,8 +76,10 @@ class LocalGateway implements Gateway, ProxyCore {
   readonly #connections = new Set<ClientConnection>();
   readonly #timeoutMs: number;
   readonly #keepAliveTimeoutMs: number;
+  readonly extraMetrics: (() => readonly string[]) | undefined;
 
   constructor(options: GatewayOptions) {
+    this.extraMetrics = options.extraMetrics;
     this.#timeoutMs = options.upstreamTimeoutMs ?? 30_000;
     this.#keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 65_000;
     this.routing = new Routing(options.sticky);
@@ -166,7 +170,7 @@ class LocalGateway implements Gateway, ProxyCore {
       mirrorPercent: this.routing.mirrorSplit.percent,
       mirror: this.mirror.counts(),
       mirrorByCode: this.mirror.byCode,
-    });
+    }) + (this.extraMetrics ? this.extraMetrics().map((line) => `${line}\n`).join('') : '');
   }
 
   async close(): Promise<void> {

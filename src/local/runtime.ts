@@ -14,6 +14,7 @@ import { specHash } from '../engine/spec-hash.js';
 import { StateError } from '../errors.js';
 import { LiveMetrics, agreementTolerance } from '../dashboard/live-metrics.js';
 import { GatewayMetrics } from '../metrics/gateway.js';
+import { escapeLabel, renderAnalysisGauges } from '../metrics/analysis-gauges.js';
 import { LocalRouter } from '../routers/local.js';
 import { STATE_KIND, STATE_VERSION, readState, stateFilePath, writeState, type ControlEndpoint, type LocalState } from '../store/state-file.js';
 import { startControlServer, type ControlServer } from './control-server.js';
@@ -84,6 +85,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
 
   const router = new LocalRouter({
     canary, specDir, ...(options.gatewayPort === undefined ? {} : { gatewayPort: options.gatewayPort }),
+    extraMetrics: () => renderAnalysisGauges([{ labels: `name="${escapeLabel(canary.metadata.name)}"`, results: status?.lastAnalysis?.results ?? [] }]),
     onProcessesChanged: (list) => {
       processes = list;
       void persist();

@@ -3,19 +3,18 @@
  * per canary its weight, its phase, and each metric of the last analysis.
  */
 import { PHASES, type Phase } from '../core/phase.js';
-import type { RolloutStatus } from '../core/status.js';
+import type { MetricResult, RolloutStatus } from '../core/status.js';
+import { escapeLabel, renderAnalysisGauges } from '../metrics/analysis-gauges.js';
 
 interface CanaryGauges {
   readonly namespace: string;
   readonly name: string;
   readonly weight: number;
   readonly phase: Phase;
-  readonly analysis: readonly { readonly metric: string; readonly value: number | null; readonly verdict: string }[];
+  readonly analysis: readonly MetricResult[];
 }
 
-const VERDICTS = ['pass', 'fail', 'inconclusive', 'error'] as const;
-
-const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const label = escapeLabel;
 
 export class OperatorMetrics {
   private readonly canaries = new Map<string, CanaryGauges>();
@@ -28,7 +27,7 @@ export class OperatorMetrics {
   update(namespace: string, name: string, status: RolloutStatus): void {
     this.canaries.set(`${namespace}/${name}`, {
       namespace, name, weight: status.canaryWeight, phase: status.phase,
-      analysis: (status.lastAnalysis?.results ?? []).map((r) => ({ metric: r.name, value: r.value, verdict: r.verdict })),
+      analysis: status.lastAnalysis?.results ?? [],
     });
   }
 
@@ -44,10 +43,7 @@ export class OperatorMetrics {
     for (const c of rows) out.push(`kcanary_canary_weight{namespace="${label(c.namespace)}",name="${label(c.name)}"} ${c.weight}`);
     out.push('# HELP kcanary_canary_phase 1 for the phase the rollout is in.', '# TYPE kcanary_canary_phase gauge');
     for (const c of rows) for (const p of PHASES) out.push(`kcanary_canary_phase{namespace="${label(c.namespace)}",name="${label(c.name)}",phase="${p}"} ${p === c.phase ? 1 : 0}`);
-    out.push('# HELP kcanary_canary_analysis_value Value of each metric in the last analysis (NaN: not measured).', '# TYPE kcanary_canary_analysis_value gauge');
-    for (const c of rows) for (const a of c.analysis) out.push(`kcanary_canary_analysis_value{namespace="${label(c.namespace)}",name="${label(c.name)}",metric="${label(a.metric)}"} ${a.value ?? 'NaN'}`);
-    out.push('# HELP kcanary_canary_analysis_verdict 1 for the verdict of each metric in the last analysis.', '# TYPE kcanary_canary_analysis_verdict gauge');
-    for (const c of rows) for (const a of c.analysis) for (const v of VERDICTS) out.push(`kcanary_canary_analysis_verdict{namespace="${label(c.namespace)}",name="${label(c.name)}",metric="${label(a.metric)}",verdict="${v}"} ${v === a.verdict ? 1 : 0}`);
+    out.push(...renderAnalysisGauges(rows.map((c) => ({ labels: `namespace="${label(c.namespace)}",name="${label(c.name)}"`, results: c.analysis }))));
     out.push(
       '# TYPE kcanary_operator_reconciles_total counter', `kcanary_operator_reconciles_total ${this.reconciles}`,
       '# TYPE kcanary_operator_reconcile_errors_total counter', `kcanary_operator_reconcile_errors_total ${this.reconcileErrors}`,

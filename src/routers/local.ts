@@ -20,6 +20,8 @@ export interface LocalRouterOptions {
   readonly gatewayPort?: number;
   /** Told of every process started, so a later run can clean up after a killed one. */
   readonly onProcessesChanged?: (processes: { pid: number; role: string; cmdline: string }[]) => void;
+  /** More lines for the gateway's /metrics (the rollout's analysis gauges). */
+  readonly extraMetrics?: () => readonly string[];
 }
 
 /** One variant: a version, where it answers, and the process behind it if we started it. */
@@ -76,6 +78,7 @@ export class LocalRouter implements TrafficRouter {
       canaryWeight: this.weight,
       mirrorPercent: this.canaryVariant ? this.options.canary.spec.rollout.mirror : 0,
       ...(sticky ? { sticky } : {}),
+      ...(this.options.extraMetrics ? { extraMetrics: this.options.extraMetrics } : {}),
     });
     this.reportProcesses();
   }
