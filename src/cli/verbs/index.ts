@@ -14,6 +14,7 @@ export const verbs: Readonly<Record<string, Loader>> = {
   'set-weight': () => import('./set-weight.js'),
   validate: () => import('./validate.js'),
   render: () => import('./render.js'),
+  apply: () => import('./apply.js'),
   verify: () => import('./verify.js'),
   serve: () => import('./serve.js'),
   version: () => import('./version.js'),

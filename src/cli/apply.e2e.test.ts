@@ -1,0 +1,48 @@
+// `kcanary apply` as a spawned binary against the real kube-apiserver of the router tests.
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { InferenceService, VirtualService } from '../kube/resources.js';
+import { setInferenceServiceReady } from '../kube/testing/controllers.js';
+import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../testing/kube-env.js';
+import { REPO_ROOT, runCli } from '../testing/cli.js';
+
+describe('kcanary apply on a real API server', kubeSuiteOptions(), () => {
+  let env: KubeEnv;
+  before(async () => { env = await startKubeEnv(); });
+  after(async () => { await env?.stop(); });
+
+  it('creates both InferenceServices and the routing at 0%, then the first step once the canary is Ready', async () => {
+    const namespace = await env.createNamespace('apply');
+    const dir = await mkdtemp(join(tmpdir(), 'kcanary-apply-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, env.kubeconfigYaml('admin'));
+    const spec = join(REPO_ROOT, 'examples', 'sklearn-istio.yaml');
+    const args = ['apply', '-f', spec, '-n', namespace, '--kubeconfig', kubeconfig];
+
+    const first = await runCli(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /the canary is not Ready yet .*all traffic stays on the primary/);
+    const client = env.client({ namespace });
+    const canary = await client.get(InferenceService, 'sklearn-canary');
+    assert.equal((canary.spec!.predictor as { model: { storageUri: string } }).model.storageUri, 'gs://kfserving-examples/models/sklearn/1.0/model-2');
+    const weights = async () => ((await client.get(VirtualService, 'sklearn-predictor')).spec as { http: { route: { weight: number }[] }[] }).http[0]!.route.map((r) => r.weight);
+    assert.deepEqual(await weights(), [100, 0]);
+
+    await setInferenceServiceReady(client, 'sklearn-primary', true);
+    await setInferenceServiceReady(client, 'sklearn-canary', true);
+    const second = await runCli(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /canary {2}\(20%\) +████░/);
+    assert.deepEqual(await weights(), [80, 20]);
+
+    // What apply wrote is what render prints for the same step.
+    const rendered = await runCli(['render', '-f', spec, '-n', namespace]);
+    const split = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { http: { route: { weight: number }[] }[] } })
+      .find((d) => d.kind === 'VirtualService' && d.metadata.name === 'sklearn-predictor');
+    assert.deepEqual(split?.spec.http[0]!.route.map((r) => r.weight), [80, 20]);
+  });
+});
