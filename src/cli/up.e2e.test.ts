@@ -8,15 +8,10 @@ import { isAlive } from '../local/stale-processes.js';
 
 const GATEWAY = /gateway (http:\/\/127\.0\.0\.1:\d+)/;
 
-/** The gateway of a running `up -o json` (which prints no banner), from the control API. */
-async function gatewayOf(dir: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const status = await runCli(['status', '--state-dir', join(dir, '.kcanary'), '-o', 'json'], { cwd: dir });
-    const gateway = status.code === 0 ? (JSON.parse(status.stdout) as { gateway: string | null }).gateway : null;
-    if (gateway) return gateway;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('up never started its gateway');
+/** The gateway of a running `up -o json`, from its first line. */
+async function gatewayOf(up: CliProcess): Promise<string> {
+  const [, gateway] = await up.waitFor(/"event":"ready".*"gateway":"(http:\/\/127\.0\.0\.1:\d+)"/);
+  return gateway!;
 }
 
 async function readStatus(dir: string, name = 'tiny') {
@@ -43,7 +38,7 @@ test('a good canary goes 20 → 50 → 100% and is promoted', { timeout: 60_000 
 test('a canary that returns errors is rolled back on its own (exit 3)', { timeout: 60_000 }, async () => {
   const { dir, file } = await specInTempDir(tinySpec({ canary: 'fail' }));
   const up = new CliProcess(['up', '-f', file, '--once', '--tick', '200ms', '-o', 'json'], dir);
-  const gateway = await gatewayOf(dir);
+  const gateway = await gatewayOf(up);
   const traffic = sendTraffic(gateway, 'tiny');
   const code = await up.exited;
   await traffic.stop();
@@ -56,7 +51,7 @@ test('a canary that returns errors is rolled back on its own (exit 3)', { timeou
 });
 
 test('killed with SIGKILL mid-rollout, up resumes without moving traffic backwards', { timeout: 90_000 }, async () => {
-  const { dir, file } = await specInTempDir(tinySpec({ spec: { rollout: { steps: [20, 50, 80, 100], interval: '1s' } } }));
+  const { dir, file } = await specInTempDir(tinySpec({ spec: { rollout: { steps: [20, 50, 80, 100], interval: '2s' } } }));
   const first = new CliProcess(['up', '-f', file, '--tick', '200ms'], dir);
   const [, gateway1] = await first.waitFor(GATEWAY);
   const traffic1 = sendTraffic(gateway1!, 'tiny');
@@ -69,8 +64,7 @@ test('killed with SIGKILL mid-rollout, up resumes without moving traffic backwar
   assert.equal(orphans.length, 2, 'the killed run left its two model servers behind');
 
   const second = new CliProcess(['up', '-f', file, '--once', '--tick', '200ms', '-o', 'json'], dir);
-  await second.waitFor(/"event":"resume"/);
-  const gateway2 = await gatewayOf(dir);
+  const gateway2 = await gatewayOf(second);
   const traffic2 = sendTraffic(gateway2, 'tiny');
   const code = await second.exited;
   await traffic2.stop();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, type Action, type Observations } from './decide.js';
+import { decide, resumeAfterRestart, type Action, type Observations } from './decide.js';
 import { applyCommand, type Command } from './commands.js';
 import { Phase, PHASES, TRANSITIONS, canTransition } from './phase.js';
 import type { RolloutStatus } from './status.js';
@@ -309,4 +309,16 @@ test('sequential judge: no traffic is never a pass: the step pauses for a person
   assert.equal(status.phase, Phase.Paused);
   assert.equal(status.canaryWeight, 20);
   assert.match(status.message, /no canary traffic in this step/);
+});
+
+test('after a restart the step keeps its weight but its clock and window start again', () => {
+  const canary = makeCanary();
+  const progressing = statusIn(canary, Phase.Progressing);
+  const resumed = resumeAfterRestart(progressing, T0 + 100 * S);
+  assert.equal(resumed.canaryWeight, progressing.canaryWeight);
+  assert.equal(resumed.stepIndex, progressing.stepIndex);
+  assert.equal(resumed.stepStartedAt, new Date(T0 + 100 * S).toISOString());
+  assert.equal(resumed.windowStartedAt, resumed.stepStartedAt);
+  const done = statusIn(canary, Phase.Succeeded);
+  assert.equal(resumeAfterRestart(done, T0 + 100 * S), done);
 });

@@ -63,6 +63,16 @@ export function initialStatus(canary: ModelCanary, specHash: string, now: number
   };
 }
 
+/**
+ * A rollout picked up after its process restarted: same phase, step and
+ * weight (traffic never moves backwards), but the step's clock and analysis
+ * window start again, as what was measured before the restart is gone.
+ */
+export function resumeAfterRestart(status: RolloutStatus, now: number): RolloutStatus {
+  if (status.phase !== Phase.Progressing) return status;
+  return { ...status, stepStartedAt: iso(now), windowStartedAt: iso(now), waitingSince: null, updatedAt: iso(now) };
+}
+
 /** Moves to `phase` (checked against the table), recording why in the history. */
 export function transition(status: RolloutStatus, phase: Phase, reason: string, now: number, changes: Partial<RolloutStatus> = {}): RolloutStatus {
   if (!canTransition(status.phase, phase)) throw new Error(`illegal transition ${status.phase} → ${phase} (${reason})`);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Phase, isFinished } from '../core/phase.js';
+import { resumeAfterRestart } from '../core/decide.js';
 import type { ModelCanary } from '../core/spec.js';
 import type { RolloutStatus } from '../core/status.js';
 import { RolloutEngine, routerContext, type TickResult } from '../engine/engine.js';
@@ -68,7 +69,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
   const token = randomBytes(24).toString('hex');
   let control: ControlEndpoint | null = null;
   let processes: RecordedProcess[] = [];
-  let status: RolloutStatus | undefined = saved?.status;
+  let status: RolloutStatus | undefined = saved && resumeAfterRestart(saved.status, clock());
   let lastReason = status ? `resumed from ${statePath}` : 'starting';
 
   // Writes are chained: a later state never loses the race to an earlier one.

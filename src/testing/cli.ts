@@ -63,7 +63,8 @@ export function tinySpec(options: { name?: string; canary?: string; spec?: Recor
       router: 'local',
       predictor: { model: { storageUri: 'file://v1/ok' } },
       canary: { storageUri: `file://v2/${options.canary ?? 'ok'}` },
-      rollout: { steps: [20, 50, 100], interval: '1s' },
+      // Steps short enough for a quick test, long enough for a loaded CI machine.
+      rollout: { steps: [20, 50, 100], interval: '2s' },
       analysis: { minRequests: 5, failureLimit: 0, metrics: [{ name: 'error-rate', max: 5 }] },
       local: {
         gateway: { port: 0 },

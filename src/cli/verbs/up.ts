@@ -41,6 +41,7 @@ const command: Command = {
       canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false,
       ...(gatewayPort === undefined ? {} : { gatewayPort }),
       onReady: (info) => {
+        if (values.output === 'json') ctx.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event: 'ready', ...info })}\n`);
         view.note(`kcanary: gateway ${info.gateway}  control ${info.control}  state ${info.statePath}`);
         view.note(`kcanary: dashboard ${info.dashboard}`);
       },
