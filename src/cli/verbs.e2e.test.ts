@@ -37,6 +37,14 @@ test('status, verify, set-weight, pause, resume, promote on a running rollout', 
     assert.match(exposition, /kcanary_canary_analysis_p_value\{name="tiny",metric="error-rate"\} [\d.]+/);
     assert.match(exposition, /kcanary_gateway_requests_total\{variant="canary",code="200"\} 40/);
 
+    // Standalone, as through a cluster's ingress: the Host header picks the route (here the canary's own host).
+    const byHost = (weight: string) => runCli(['verify', '--url', gateway, '--host', 'canary.localhost', '--model', 'tiny', '--weight', weight, '--requests', '30', '-o', 'json'], { cwd: dir });
+    const allCanary = await byHost('100');
+    assert.equal(allCanary.code, 0, allCanary.stderr);
+    assert.deepEqual((JSON.parse(allCanary.stdout) as { observed: unknown }).observed, { primary: 0, canary: 30, other: 0 });
+    const off = await byHost('20');
+    assert.equal(off.code, 3, 'a split that is off fails verify');
+
     const set = await cli('set-weight', '35');
     assert.equal(set.code, 0, set.stderr);
     assert.match(set.stdout, /weight set by hand to 35%/);

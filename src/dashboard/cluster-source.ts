@@ -14,9 +14,10 @@ import { KubeClient, type WatchHandle } from '../kube/client.js';
 import { ModelCanaryResource, apiVersionOf, type KubeObject } from '../kube/resources.js';
 import type { RolloutSnapshot } from '../local/snapshot.js';
 import type { CanarySummary } from './api-types.js';
+import { COMMAND_ANNOTATION } from '../operator/canary-commands.js';
 
-/** Where a command waits for the operator: JSON {id, type, weight?, at}. */
-export const COMMAND_ANNOTATION = 'kcanary.io/command';
+/** Where a command waits for the operator: JSON {id, type, weight?, at} (the operator reads it). */
+export { COMMAND_ANNOTATION };
 
 export interface CommandRequest {
   readonly id: string;

@@ -3,6 +3,7 @@
  * requests, count the `x-kcanary-variant` header of each answer, and test the
  * canary's count against the target weight (exact binomial test).
  */
+import { Agent, request as httpRequest } from 'node:http';
 import { binomialTestPValue } from '../core/stats.js';
 
 export interface SplitCheck {
@@ -25,11 +26,31 @@ export interface SplitCheckOptions {
   readonly body?: string | (() => string);
   readonly host?: string;
   readonly concurrency?: number;
-  readonly fetchFn?: typeof fetch;
+}
+
+/**
+ * One request with node:http: unlike fetch, it sends the Host header it is
+ * given, which is how a split is checked through an ingress by public host.
+ */
+function send(url: URL, options: { body: string | undefined; host: string | undefined; agent: Agent }): Promise<{ status: number; variant: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      method: options.body === undefined ? 'GET' : 'POST',
+      agent: options.agent,
+      headers: { 'content-type': 'application/json', ...(options.host ? { host: options.host } : {}) },
+    }, (response) => {
+      response.resume();
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, variant: String(response.headers['x-kcanary-variant'] ?? 'other') }));
+      response.once('error', reject);
+    });
+    request.once('error', reject);
+    request.end(options.body);
+  });
 }
 
 export async function checkSplit(options: SplitCheckOptions): Promise<SplitCheck> {
-  const fetchFn = options.fetchFn ?? fetch;
+  const url = new URL(options.url);
+  const agent = new Agent({ keepAlive: true });
   const counts: Record<string, number> = {};
   const codes: Record<string, number> = {};
   let sent = 0;
@@ -37,18 +58,16 @@ export async function checkSplit(options: SplitCheckOptions): Promise<SplitCheck
     while (sent < options.requests) {
       sent++;
       const body = typeof options.body === 'function' ? options.body() : options.body;
-      const response = await fetchFn(options.url, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json', ...(options.host ? { host: options.host } : {}) },
-        ...(body === undefined ? {} : { body }),
-      });
-      await response.arrayBuffer();
-      const variant = response.headers.get('x-kcanary-variant') ?? 'other';
+      const { status, variant } = await send(url, { body, host: options.host, agent });
       counts[variant] = (counts[variant] ?? 0) + 1;
-      codes[response.status] = (codes[response.status] ?? 0) + 1;
+      codes[status] = (codes[status] ?? 0) + 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, options.requests) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, options.requests) }, worker));
+  } finally {
+    agent.destroy();
+  }
   const canary = counts.canary ?? 0;
   const primary = counts.primary ?? 0;
   const served = canary + primary;

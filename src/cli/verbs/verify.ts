@@ -13,7 +13,9 @@ const usage = `Usage: kcanary verify [name] [-f canary.yaml] [--requests 100] [-
 Sends N predict requests through the gateway, counts which variant served each
 (the x-kcanary-variant response header), and prints the observed split next to
 the target with an exact binomial test. Exit 3 when the split is off (p < 0.001).
---data is the request body (default: GET /v1/models/<model> instead of a predict).`;
+--data is the request body (default: GET /v1/models/<model> instead of a predict).
+On a cluster, give the public URL, the Host to send and the weight to expect:
+  kcanary verify --url http://<ingress> --host sklearn-predictor-ns.example.com --model sklearn --weight 20`;
 
 const command: Command = {
   name: 'verify',
@@ -21,17 +23,20 @@ const command: Command = {
   usage,
   async run(ctx) {
     const { values, positionals } = parseFlags(ctx.argv, {
-      ...rolloutFlags, requests: { type: 'string', short: 'n' }, data: { type: 'string', short: 'd' }, path: { type: 'string' }, url: { type: 'string' }, host: { type: 'string' }, concurrency: { type: 'string' },
+      ...rolloutFlags, requests: { type: 'string', short: 'n' }, data: { type: 'string', short: 'd' }, path: { type: 'string' }, url: { type: 'string' }, host: { type: 'string' }, concurrency: { type: 'string' }, weight: { type: 'string' }, model: { type: 'string' },
     }, usage);
     const format = parseOutputFormat(values.output);
     const requests = parseWholeNumber(values.requests, '--requests', { min: 1, max: 1_000_000 }) ?? 100;
     const concurrency = parseWholeNumber(values.concurrency, '--concurrency', { min: 1, max: 256 }) ?? 4;
-    const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd });
-    if (!located.client && !values.url) throw new UsageError(`the rollout "${located.state.canary.name}" is not running, and no --url was given`);
-    const snapshot = located.client ? await located.client.snapshot() : undefined;
+    const expected = parseWholeNumber(values.weight, '--weight', { min: 0, max: 100 });
+    // With --url, --weight and --model nothing local is needed (a cluster's public URL).
+    const standalone = values.url !== undefined && expected !== undefined && values.model !== undefined;
+    const located = standalone ? undefined : await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd });
+    if (located && !located.client && !values.url) throw new UsageError(`the rollout "${located.state.canary.name}" is not running, and no --url was given`);
+    const snapshot = located?.client ? await located.client.snapshot() : undefined;
     const base = (values.url ?? snapshot?.gateway ?? '').replace(/\/$/, '');
-    const target = snapshot ? (snapshot.status.observedWeight ?? snapshot.status.canaryWeight) : located.state.status.canaryWeight;
-    const model = snapshot?.modelName || located.state.canary.name;
+    const target = expected ?? (snapshot ? (snapshot.status.observedWeight ?? snapshot.status.canaryWeight) : located!.state.status.canaryWeight);
+    const model = values.model ?? (snapshot?.modelName || located!.state.canary.name);
     let body: string | undefined;
     if (values.data !== undefined) {
       body = values.data.startsWith('@') ? await readFile(resolve(ctx.cwd, values.data.slice(1)), 'utf8') : values.data;
