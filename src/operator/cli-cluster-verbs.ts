@@ -13,10 +13,12 @@ import { formatData, parseOutputFormat } from '../cli/output.js';
 import type { Command as RolloutCommand } from '../core/commands.js';
 import { parseDuration } from '../core/duration.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { loadKubeConfig } from '../kube/config.js';
 import type { KubeObject } from '../kube/resources.js';
-import { findClusterCanary, sendClusterCommand, watchClusterCanary, type ClusterTarget } from './cli-cluster.js';
+import type { ClusterTarget } from './cli-cluster.js';
 import type { ClusterStatus } from './cluster-store.js';
+
+// The Kubernetes client takes a second to load: only a cluster invocation pays for it.
+const cluster = () => import('./cli-cluster.js');
 
 const FLAGS = {
   namespace: { type: 'string', short: 'n' }, context: { type: 'string' }, kubeconfig: { type: 'string' },
@@ -48,6 +50,7 @@ async function clusterArgs(ctx: CommandContext): Promise<ClusterArgs | undefined
   } else if (!values.namespace && !values.context && !values.kubeconfig) {
     return undefined;
   }
+  const { loadKubeConfig } = await import('../kube/config.js');
   const { kubeConfig, namespace } = loadKubeConfig({
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     ...(values.context ? { context: values.context } : {}),
@@ -80,6 +83,7 @@ export async function runClusterCommand(ctx: CommandContext, type: RolloutComman
   const name = args.positionals[0] ?? args.specName;
   if (!name) throw new UsageError(`${type}: name the ModelCanary (kcanary ${type} NAME -n NAMESPACE) or give -f`);
   const target = { ...args.target, name };
+  const { findClusterCanary, sendClusterCommand } = await cluster();
   if (!(await findClusterCanary(target))) throw new UsageError(`no ModelCanary ${target.namespace}/${name}`);
   const { ack, object } = await sendClusterCommand(target, command, { signal: ctx.signal });
   ctx.stdout.write(format === 'table' ? `${ack.ok ? '' : 'refused: '}${ack.reason}\n${summary(object)}` : formatData({ ok: ack.ok, reason: ack.reason, status: object.status }, format));
@@ -95,6 +99,7 @@ export async function runClusterStatus(ctx: CommandContext): Promise<number | un
   if (!name) throw new UsageError('status: name the ModelCanary (kcanary status NAME -n NAMESPACE) or give -f');
   const target = { ...args.target, name };
   const print = (object: KubeObject) => ctx.stdout.write(format === 'table' ? summary(object) : formatData(object.status ?? {}, format));
+  const { findClusterCanary, watchClusterCanary } = await cluster();
   const object = await findClusterCanary(target);
   if (!object) throw new UsageError(`no ModelCanary ${target.namespace}/${name}`);
   if (!args.watch) {
