@@ -1,5 +1,6 @@
 // Helpers for tests that run the real `kcanary` binary.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,19 @@ export function runCli(args: string[], options: { cwd?: string; timeoutMs?: numb
   });
 }
 
+const running = new Set<CliProcess>();
+
+// A test that fails or times out must not leave a `kcanary up` behind: it would
+// keep the test process (and CI) waiting for ever. SIGTERM lets it stop its model servers.
+after(async () => {
+  await Promise.all([...running].map(async (p) => {
+    p.child.kill('SIGTERM');
+    const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+    await p.exited;
+    clearTimeout(timer);
+  }));
+});
+
 /** A long-running `kcanary …` with its output collected as it comes. */
 export class CliProcess {
   readonly child: ChildProcess;
@@ -36,7 +50,8 @@ export class CliProcess {
     this.child = spawn(process.execPath, [KCANARY_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => { this.stdout += d.toString(); });
     this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => { running.delete(this); resolve(code); }));
+    running.add(this);
   }
 
   /** Waits until stdout matches, returning the match. */
