@@ -10,8 +10,8 @@
  *   GET  /api/v1/canaries/{ns}/{name}/events       → server-sent events, one snapshot per change (a watch)
  *   POST /api/v1/canaries/{ns}/{name}/commands     → the command, requested of the operator
  */
+import { listenLocal } from '../local/listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeError } from '../kube/errors.js';
 import { isAuthorized, isForeignOrigin, isLoopbackHost, parseCommand } from '../local/control-server.js';
 import type { ServerInfo } from './api-types.js';
@@ -107,13 +107,9 @@ export async function startClusterDashboard(options: {
     return sendJson(response, 404, { error: `no such endpoint: ${request.method} ${path}` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const url = await listenLocal(server, options);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     async close() {
       clearInterval(keepAlive);
       for (const stop of [...stoppers]) stop();

@@ -15,9 +15,9 @@
  * another site cannot do without CORS (there is none): that, with the Host
  * check, is what keeps other sites from acting on the rollout.
  */
+import { listenLocal } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Command } from '../core/commands.js';
 import type { ServerInfo } from '../dashboard/api-types.js';
 import type { MetricsFeed } from '../dashboard/live-metrics.js';
@@ -152,13 +152,9 @@ export async function startControlServer(options: { host?: string; port?: number
     return send(response, 404, { error: `no such endpoint: ${request.method} ${path}` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const url = await listenLocal(server, options);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     publish() {
       sendSnapshot(true);
     },
