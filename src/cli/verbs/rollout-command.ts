@@ -9,7 +9,9 @@ import { renderSnapshot } from '../render-status.js';
 
 export function rolloutCommandVerb(type: RolloutCommand['type'], summary: string): Command {
   const takesWeight = type === 'set-weight';
-  const usage = `Usage: kcanary ${type}${takesWeight ? ' <weight>' : ''} [name] [-f canary.yaml] [--state-dir DIR] [-o table|json|yaml]\n\n${summary}`;
+  const usage = `Usage: kcanary ${type}${takesWeight ? ' <weight>' : ''} [name] [-f canary.yaml] [--state-dir DIR] [-o table|json|yaml]\n` +
+    `         [-n NAMESPACE] [--context NAME] [--kubeconfig FILE]\n\n` +
+    'On a cluster (-n/--context/--kubeconfig, or a spec whose router is not local) the ModelCanary is asked, and the operator acts.';
   return {
     name: type,
     summary,

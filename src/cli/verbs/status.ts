@@ -12,6 +12,10 @@ import { formatData, parseOutputFormat } from '../output.js';
 import { renderSnapshot } from '../render-status.js';
 
 const usage = `Usage: kcanary status [name] [-f canary.yaml] [--state-dir DIR] [-o table|json|yaml] [--watch] [--timeout 10m]
+                      [-n NAMESPACE] [--context NAME] [--kubeconfig FILE]
+
+On a cluster (-n/--context/--kubeconfig, or a spec whose router is not local) it
+reads the ModelCanary; otherwise the local rollout.
 
 Shows a rollout: phase, step, the traffic split, the last analysis and recent history.
 With --watch it follows the rollout and exits 0 when it succeeds, 3 when it is
