@@ -9,7 +9,7 @@ import { renderGatewayApi } from '../render/gateway-api.js';
 import { predictorServiceName, type RenderInput } from '../render/input.js';
 import { variantBackend } from '../render/two-variants.js';
 import { field, type Condition } from './kserve-status.js';
-import { TwoVariantRouter } from './two-variant-router.js';
+import { TwoVariantRouter, canaryPercentOf } from './two-variant-router.js';
 import type { TrafficRouter } from './types.js';
 
 interface ParentStatus {
@@ -28,10 +28,7 @@ export function httpRouteWeight(route: KubeObject | null, input: RenderInput): {
   if (!Array.isArray(refs) || refs.length === 0) return { weight: null, message: 'HTTPRoute has no backendRefs' };
   const list = refs as { name?: string; weight?: number }[];
   // Gateway API: a backendRef without a weight weighs 1.
-  const total = list.reduce((sum, r) => sum + (r.weight ?? 1), 0);
-  const canary = list.filter((r) => r.name === variantBackend(input, 'canary')).reduce((sum, r) => sum + (r.weight ?? 1), 0);
-  if (total === 0) return { weight: null, message: 'HTTPRoute backend weights sum to 0' };
-  return { weight: Math.round((canary * 100) / total) };
+  return canaryPercentOf(list, (r) => r.name === variantBackend(input, 'canary'), (r) => r.weight ?? 1, 'HTTPRoute backend');
 }
 
 export function createGatewayApiRouter(client: KubeClient): TrafficRouter {

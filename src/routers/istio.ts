@@ -10,7 +10,7 @@ import { predictorServiceName, variantServiceName, type RenderInput } from '../r
 import { renderIstio } from '../render/istio.js';
 import { variantBackend } from '../render/two-variants.js';
 import { field } from './kserve-status.js';
-import { TwoVariantRouter } from './two-variant-router.js';
+import { TwoVariantRouter, canaryPercentOf } from './two-variant-router.js';
 import type { TrafficRouter } from './types.js';
 
 interface RouteDestination {
@@ -26,10 +26,7 @@ export function virtualServiceWeight(vs: KubeObject | null, input: RenderInput):
   const canaryHost = variantBackend(input, 'canary');
   const list = routes as RouteDestination[];
   if (list.length === 1) return { weight: list[0]!.destination?.host === canaryHost ? 100 : 0 };
-  const total = list.reduce((sum, r) => sum + (r.weight ?? 0), 0);
-  const canary = list.filter((r) => r.destination?.host === canaryHost).reduce((sum, r) => sum + (r.weight ?? 0), 0);
-  if (total === 0) return { weight: null, message: 'VirtualService route weights sum to 0' };
-  return { weight: Math.round((canary * 100) / total) };
+  return canaryPercentOf(list, (r) => r.destination?.host === canaryHost, (r) => r.weight ?? 0, 'VirtualService route');
 }
 
 export function createIstioRouter(client: KubeClient): TrafficRouter {

@@ -16,6 +16,14 @@ import type { Router } from '../core/spec.js';
 import { NotReadyError, over, readinessOf, storageUriOf, field, type Readiness } from './kserve-status.js';
 import type { RouterContext, RouterObservation, TrafficRouter } from './types.js';
 
+/** The canary's whole-percent share of weighted route entries (a VirtualService's destinations, an HTTPRoute's backendRefs). */
+export function canaryPercentOf<T>(entries: readonly T[], isCanary: (entry: T) => boolean, weightOf: (entry: T) => number, what: string): { weight: number | null; message?: string } {
+  const total = entries.reduce((sum, e) => sum + weightOf(e), 0);
+  const canary = entries.filter(isCanary).reduce((sum, e) => sum + weightOf(e), 0);
+  if (total === 0) return { weight: null, message: `${what} weights sum to 0` };
+  return { weight: Math.round((canary * 100) / total) };
+}
+
 export interface RouteKind {
   readonly router: Router;
   readonly type: ResourceType;
