@@ -13,10 +13,10 @@
 import { listenLocal } from '../local/listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeError } from '../kube/errors.js';
-import { isAuthorized, isForeignOrigin, isLoopbackHost, parseCommand } from '../local/control-server.js';
+import { isAuthorized, isForeignOrigin, isLoopbackHost, readCommand } from '../local/control-server.js';
 import type { ServerInfo } from './api-types.js';
 import type { ClusterCanaries } from './cluster-source.js';
-import { eventText, readJson, sendJson, startEventStream } from './http.js';
+import { eventText, sendJson, startEventStream } from './http.js';
 import { StaticAssets } from './static-assets.js';
 
 export interface ClusterDashboard {
@@ -92,13 +92,7 @@ export async function startClusterDashboard(options: {
       if (request.method === 'GET' && what === 'events') return follow(namespace, name, request, response);
       if (request.method === 'GET' && what === 'metrics') return sendJson(response, 404, { error: 'live metrics come from the cluster\'s own monitoring, not this dashboard' });
       if (request.method === 'POST' && what === 'commands') {
-        let body: unknown;
-        try {
-          body = await readJson(request);
-        } catch (error) {
-          return sendJson(response, 400, { error: `bad request body: ${(error as Error).message}` });
-        }
-        const command = parseCommand(body);
+        const command = await readCommand(request);
         if (typeof command === 'string') return sendJson(response, 400, { error: command });
         const result = await canaries.request(namespace, name, command);
         return sendJson(response, result.ok ? 200 : 409, result);

@@ -58,6 +58,17 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return name === '127.0.0.1' || name === 'localhost' || name === '::1';
 }
 
+/** A command from a request body, or why it is not one (answered with 400). */
+export async function readCommand(request: IncomingMessage): Promise<Command | string> {
+  let body: unknown;
+  try {
+    body = await readJson(request);
+  } catch (error) {
+    return `bad request body: ${(error as Error).message}`;
+  }
+  return parseCommand(body);
+}
+
 export function parseCommand(body: unknown): Command | string {
   if (!body || typeof body !== 'object') return 'the body must be a JSON object with a "type"';
   const { type, weight } = body as { type?: unknown; weight?: unknown };
@@ -138,13 +149,7 @@ export async function startControlServer(options: { host?: string; port?: number
       return;
     }
     if (request.method === 'POST' && path === '/api/v1/commands') {
-      let body: unknown;
-      try {
-        body = await readJson(request);
-      } catch (error) {
-        return send(response, 400, { error: `bad request body: ${(error as Error).message}` });
-      }
-      const command = parseCommand(body);
+      const command = await readCommand(request);
       if (typeof command === 'string') return send(response, 400, { error: command });
       const result = await handlers.command(command);
       return send(response, result.ok ? 200 : 409, { ...result, snapshot: handlers.snapshot() });
