@@ -45,13 +45,15 @@ export function applyCommand(canary: ModelCanary, status: RolloutStatus, command
         const weight = canary.spec.rollout.steps[status.stepIndex]!;
         const reason = `resumed: canary weight ${weight}%`;
         const next = transition(status, Phase.Progressing, reason, now, {
-          canaryWeight: weight, gated: false, stepStartedAt: iso, windowStartedAt: iso, inconclusives: 0,
+          canaryWeight: weight, gated: false, stepStartedAt: iso, windowStartedAt: iso, waitingSince: null, inconclusives: 0,
         });
         return { ok: true, status: next, actions: [{ type: 'set-weight', weight }], reason };
       }
       const back = status.stepIndex < 0 && status.canaryWeight === 0 ? Phase.Pending : Phase.Progressing;
       const reason = back === Phase.Pending ? 'resumed: waiting for the variants' : `resumed at canary weight ${status.canaryWeight}%`;
-      const next = transition(status, back, reason, now, { windowStartedAt: iso, inconclusives: 0 });
+      // Time paused does not count toward the step: its soak, its timeout and
+      // its analysis window all run from the resume, on what is measured after it.
+      const next = transition(status, back, reason, now, { stepStartedAt: iso, windowStartedAt: iso, waitingSince: null, inconclusives: 0 });
       return { ok: true, status: next, actions: [], reason };
     }
     case 'promote': {

@@ -322,3 +322,75 @@ test('after a restart the step keeps its weight but its clock and window start a
   const done = statusIn(canary, Phase.Succeeded);
   assert.equal(resumeAfterRestart(done, T0 + 100 * S), done);
 });
+
+// Time paused does not count toward a step: after `resume` the step's soak, its
+// timeout and its analysis window run from the resume, on what is measured after it.
+interface PauseCase {
+  readonly name: string;
+  readonly analysis: Record<string, unknown>;
+  /** Seconds at which ticks come before the pause, and whether the canary served in them. */
+  readonly before: readonly [number, boolean][];
+  readonly pauseAt: number;
+  readonly resumeAt: number;
+  readonly after: readonly [number, boolean][];
+  readonly phase: Phase;
+  readonly stepIndex: number;
+  readonly notMessage?: RegExp;
+}
+
+const sequential = { judge: 'sequential', minSoak: '5s', stepTimeout: '20s' };
+const pauseCases: PauseCase[] = [
+  {
+    name: 'evidence gathered before the pause does not pass the step 0.7 s after resume',
+    analysis: sequential, before: [[2, true], [3, true], [4, true]], pauseAt: 4.5, resumeAt: 100,
+    after: [[100.7, false]], phase: Phase.Progressing, stepIndex: 0,
+  },
+  {
+    name: 'a long pause does not time the step out on the first tick after resume',
+    analysis: sequential, before: [[2, false], [3, false]], pauseAt: 3.5, resumeAt: 300,
+    after: [[300.2, false], [301, true]], phase: Phase.Progressing, stepIndex: 0, notMessage: /no canary traffic/,
+  },
+  {
+    name: 'the soak runs from the resume: 3 s of traffic after it do not pass the step',
+    analysis: sequential, before: [[2, true]], pauseAt: 2.5, resumeAt: 100,
+    after: [[101, true], [102, true], [103, true], [104, true]], phase: Phase.Progressing, stepIndex: 0,
+  },
+  {
+    name: 'the step timeout runs from the resume: with traffic, the step passes 20 s after it',
+    analysis: sequential, before: [[2, true]], pauseAt: 2.5, resumeAt: 100,
+    after: Array.from({ length: 21 }, (_, i) => [101 + i, true] as [number, boolean]), phase: Phase.Progressing, stepIndex: 1,
+  },
+  {
+    name: 'threshold judge: the window runs from the resume, not from the last analysis',
+    analysis: { judge: 'threshold' }, before: [[8, true]], pauseAt: 9, resumeAt: 100,
+    after: [[100.7, true], [105, true]], phase: Phase.Progressing, stepIndex: 0,
+  },
+];
+
+for (const c of pauseCases) {
+  test(`paused time: ${c.name}`, () => {
+    const canary = makeCanary({ analysis: c.analysis, rollout: { steps: [20, 50, 100], interval: '10s' } });
+    let status = decide(canary, undefined, observe(0), T0).status;
+    status = decide(canary, status, observe(0), T0 + S).status;
+    const tickAt = (t: number, served: boolean): void => {
+      const share = status.canaryWeight / 100;
+      const counts = served ? { canary: [100 * share, 0] as [number, number], primary: [100 * (1 - share), 0] as [number, number] } : { canary: [0, 0] as [number, number], primary: [0, 0] as [number, number] };
+      const obs = observe(status.canaryWeight, { tick: tickOf(t * S, share, counts), ...(served ? { window: window(100, 0) } : {}) });
+      status = decide(canary, status, obs, T0 + t * S).status;
+    };
+    for (const [t, served] of c.before) tickAt(t, served);
+    assert.equal(status.stepIndex, 0, 'the step has not passed before the pause');
+    const paused = applyCommand(canary, status, { type: 'pause' }, T0 + c.pauseAt * S);
+    assert.ok(paused.ok);
+    const resumed = applyCommand(canary, paused.status, { type: 'resume' }, T0 + c.resumeAt * S);
+    assert.ok(resumed.ok);
+    assert.equal(resumed.status.stepStartedAt, new Date(T0 + c.resumeAt * S).toISOString());
+    assert.equal(resumed.status.windowStartedAt, resumed.status.stepStartedAt);
+    status = resumed.status;
+    for (const [t, served] of c.after) {
+      tickAt(t, served);
+      if (c.notMessage) assert.doesNotMatch(status.message, c.notMessage);
+    }
+    assert.deepEqual([status.phase, status.stepIndex], [c.phase, c.stepIndex], status.message);
+  });
+}

@@ -6,6 +6,7 @@ import type { RolloutStatus } from '../core/status.js';
 import type { RouterContext, RouterObservation, TrafficRouter } from '../routers/types.js';
 import type { MetricProvider } from '../metrics/types.js';
 import { makeCanary, window } from '../core/testing/fixtures.js';
+import { DEFAULT_BUCKETS_SECONDS, emptyCounts } from '../core/measurement.js';
 
 class RecordingRouter implements TrafficRouter {
   readonly name = 'local' as const;
@@ -32,14 +33,14 @@ class RecordingRouter implements TrafficRouter {
   }
 }
 
-function setup() {
+function setup(canary = makeCanary()) {
   const log: string[] = [];
   const router = new RecordingRouter(log);
   const saved: RolloutStatus[] = [];
   let now = Date.parse('2026-01-01T00:00:00Z');
   const metrics: MetricProvider = { startWindow: (at) => { log.push(`window ${(at - Date.parse('2026-01-01T00:00:00Z')) / 1000}s`); }, measure: async () => window(50, 0) };
   const engine = new RolloutEngine({
-    canary: makeCanary(), specHash: 'h1', router, metrics, clock: () => now,
+    canary, specHash: 'h1', router, metrics, clock: () => now,
     store: { load: async () => saved.at(-1), save: async (s) => { log.push(`save ${s.phase} ${s.canaryWeight}`); saved.push(s); } },
   });
   return { engine, router, log, saved, advance: (seconds: number) => { now += seconds * 1000; } };
@@ -89,4 +90,40 @@ test('commands go through the same persist-then-act path, and refusals change no
   const refused = await engine.command({ type: 'pause' });
   assert.equal(refused.ok, false);
   assert.equal(saved.length, count);
+});
+
+test('paused time does not count: a step judged before a long pause neither passes nor times out just after resume', async () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const canary = makeCanary({ analysis: { judge: 'sequential', minSoak: '5s', stepTimeout: '20s' }, rollout: { steps: [20, 50, 100], interval: '10s' } });
+  const { engine, router, log, advance } = setup(canary);
+  // The gateway's counters: 100 requests a second at the weight in force, counted from the window's start.
+  let windowStart = T0;
+  let servedUntil = T0;
+  const engineMetrics = (engine as unknown as { options: { metrics: MetricProvider } }).options.metrics;
+  engineMetrics.startWindow = (at) => { windowStart = at; log.push(`window ${(at - T0) / 1000}s`); };
+  engineMetrics.measure = async (nowMs) => {
+    const seconds = Math.max(0, (Math.min(nowMs, servedUntil) - windowStart) / 1000);
+    const counts = (n: number) => {
+      const empty = emptyCounts(DEFAULT_BUCKETS_SECONDS.length);
+      return { ...empty, requests: Math.round(n), latencyBuckets: empty.latencyBuckets.map((_, i) => (i === 1 ? Math.round(n) : 0)) };
+    };
+    return { ...window(0, 0), fromMs: windowStart, toMs: nowMs, primary: counts(80 * seconds), canary: counts(20 * seconds) };
+  };
+  await engine.tick(); advance(1); await engine.tick();
+  assert.equal(router.weight, 20);
+  servedUntil = T0 + 4000;
+  for (let i = 0; i < 3; i++) { advance(1); await engine.tick(); }
+  assert.ok((await engine.command({ type: 'pause' })).ok);
+  advance(300);
+  const resumed = await engine.command({ type: 'resume' });
+  assert.ok(resumed.ok);
+  assert.equal(log.at(-1), 'window 304s', 'the analysis window restarts at the resume');
+  servedUntil = T0 + 10_000_000;
+  advance(0.7);
+  const first = await engine.tick();
+  assert.equal(first.decision.status.phase, 'Progressing', first.decision.reason);
+  assert.equal(first.decision.status.stepIndex, 0, first.decision.reason);
+  for (let i = 0; i < 3; i++) { advance(1); await engine.tick(); }
+  const later = await engine.tick();
+  assert.deepEqual([later.decision.status.phase, later.decision.status.stepIndex], ['Progressing', 0], 'the soak runs from the resume');
 });
