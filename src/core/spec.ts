@@ -57,24 +57,37 @@ const optionalDuration = z
   })
   .optional();
 
+/** The type of a wrong value as a user reads it: number, string, array, null. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value;
+}
+
+/** "is required: …" when the field is absent; when it is there with the wrong type, that type. */
+function required(message: string, expected: 'an object' | 'a string') {
+  return (issue: { readonly input?: unknown }): string =>
+    issue.input === undefined ? `is required: ${message}` : `expected ${expected}, got ${typeName(issue.input)}`;
+}
+
 /** A KServe spec fragment kcanary passes through untouched (PredictorSpec). */
 const passthroughObject = z.record(z.string(), z.unknown());
 
 const predictorSchema = z
   .looseObject({
     model: z.looseObject({
-      storageUri: z.string({ error: 'is required: the URI of the model the primary serves' }).min(1, 'must not be empty'),
+      storageUri: z.string({ error: required('the URI of the model the primary serves', 'a string') }).min(1, 'must not be empty'),
       modelFormat: z.looseObject({ name: z.string() }).optional(),
-    }, { error: 'is required: a KServe model spec with storageUri' }),
-  }, { error: 'is required: the KServe predictor both variants share' });
+    }, { error: required('a KServe model spec with storageUri', 'an object') }),
+  }, { error: required('the KServe predictor both variants share', 'an object') });
 
 const canarySchema = z.strictObject({
-  storageUri: z.string({ error: 'is required: the URI of the new model version' }).min(1, 'must not be empty'),
+  storageUri: z.string({ error: required('the URI of the new model version', 'a string') }).min(1, 'must not be empty'),
   /** Fields of the predictor that differ for the canary (image, resources, ...). */
   predictor: passthroughObject.optional(),
-}, { error: 'is required: the new model version (storageUri)' });
+}, { error: required('the new model version (storageUri)', 'an object') });
 
-const rolloutSchema = z.strictObject({
+export const rolloutSchema = z.strictObject({
   steps: z.array(weightSchema).min(1, 'must list at least one weight').optional(),
   stepWeight: z.number().int('must be a whole percent').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').optional(),
   maxWeight: z.number().int('must be a whole percent').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').optional(),
@@ -88,7 +101,7 @@ const rolloutSchema = z.strictObject({
   canaryCleanup: z.enum(['delete', 'scale-to-zero']).default('delete'),
 });
 
-const metricSchema = z.strictObject({
+export const metricSchema = z.strictObject({
   name: z.string({ error: 'is required' }).min(1, 'must not be empty'),
   /** Upper bound: a percent for error-rate, a duration for latency, a number otherwise. */
   max: z.union([z.number(), z.string()]).optional(),
@@ -111,7 +124,7 @@ const DEFAULT_METRICS = [
   { name: BuiltinMetric.LatencyP99, max: '500ms' },
 ];
 
-const analysisSchema = z.strictObject({
+export const analysisSchema = z.strictObject({
   /** sequential: anytime-valid e-processes, judged every tick (ANALYSIS.md); threshold: each metric against its bound once per interval. */
   judge: z.enum([Judge.Sequential, Judge.Threshold]).default(Judge.Sequential),
   metrics: z.array(metricSchema).default(DEFAULT_METRICS),
@@ -134,7 +147,7 @@ const analysisSchema = z.strictObject({
 
 const upstreamSchema = z.strictObject({ url: z.string().url('must be a URL such as http://127.0.0.1:9001') });
 
-const localSchema = z.strictObject({
+export const localSchema = z.strictObject({
   gateway: z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535, 'must be a port number').default(8080),
@@ -186,7 +199,7 @@ export const modelCanarySpecSchema = z.strictObject({
   local: localSchema.optional(),
   ingress: ingressSchema.prefault({}),
   webhooks: z.array(webhookSchema).default([]),
-});
+}, { error: required('predictor, canary and how to roll out', 'an object') });
 
 export const modelCanarySchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
@@ -194,7 +207,7 @@ export const modelCanarySchema = z.strictObject({
   metadata: z.looseObject({
     name: dnsLabel,
     namespace: dnsLabel.optional(),
-  }, { error: 'is required (metadata.name names the canary)' }),
+  }, { error: required('metadata.name names the canary', 'an object') }),
   spec: modelCanarySpecSchema.describe('spec'),
   status: z.unknown().optional(),
 });
@@ -206,6 +219,7 @@ export type WebhookSpec = z.output<typeof webhookSchema>;
 export type LocalSpec = z.output<typeof localSchema>;
 export type IngressSpec = z.output<typeof ingressSchema>;
 export type AnalysisSpec = z.output<typeof analysisSchema>;
+export type RolloutSpec = z.output<typeof rolloutSchema>;
 
 /** A metric after its bound has been read according to its kind. */
 export type MetricCheck =

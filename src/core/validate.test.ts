@@ -110,3 +110,37 @@ test('spec.local on a cluster router is a warning', () => {
   assert.ok(result.canary);
   assert.deepEqual(result.warnings.map((w) => w.path), ['spec.local']);
 });
+
+test('a bad field in one section does not hide the rules of another', () => {
+  const paths = (input: Record<string, unknown>) => validateModelCanary(input).errors.map((e) => `${e.path}: ${e.message}`).sort();
+  const interval = paths(doc({ rollout: { interval: '1 minute' }, analysis: { metrics: [{ name: 'error-rat', max: 1 }] } }));
+  assert.equal(interval.length, 2, interval.join('\n'));
+  assert.match(interval[0]!, /^spec\.analysis\.metrics\[0\]\.name: "error-rat" is not a built-in metric: did you mean error-rate\?/);
+  assert.match(interval[1]!, /^spec\.rollout\.interval: /);
+
+  const router = paths({ ...doc({ analysis: { metrics: [{ name: 'error-rat', max: 1 }] } }), spec: {
+    routr: 'local', predictor: { model: { storageUri: 'file://a' } }, canary: { storageUri: 'file://b' }, analysis: { metrics: [{ name: 'error-rat', max: 1 }] },
+  } });
+  assert.deepEqual(router.map((line) => line.split(':')[0]), ['spec.analysis.metrics[0].name', 'spec.routr']);
+
+  // A bad metric does not hide a good one's rule, nor a bad step a gate that is not a step.
+  const many = paths(doc({
+    rollout: { steps: [20, 50, 100], pauseBefore: [30], interval: 'soon', mirror: 0 },
+    analysis: { failureLimit: -1, metrics: [{ name: 'error-rate', max: 'x', extra: 1 }, { name: 'prediction-agreement' }] },
+    local: { primary: { url: 'http://127.0.0.1:1' } },
+  }));
+  assert.deepEqual(many.map((line) => line.split(':')[0]), [
+    'spec.analysis.failureLimit', 'spec.analysis.metrics[0].extra', 'spec.analysis.metrics[1].name',
+    'spec.local.canary', 'spec.rollout.interval', 'spec.rollout.pauseBefore[0]',
+  ]);
+});
+
+test('a wrong type is named as such, a missing field as required', () => {
+  const wrong = validateModelCanary(doc({ predictor: 5 })).errors;
+  assert.deepEqual(wrong, [{ path: 'spec.predictor', message: 'expected an object, got number' }]);
+  const missing = validateModelCanary({ ...doc(), spec: { canary: { storageUri: 'x' } } }).errors;
+  assert.deepEqual(missing.map((e) => e.path), ['spec.predictor']);
+  assert.match(missing[0]!.message, /^is required/);
+  assert.equal(validateModelCanary(doc({ canary: { storageUri: 7 } })).errors[0]?.message, 'expected a string, got number');
+  assert.equal(validateModelCanary(doc({}, { spec: [] })).errors[0]?.message, 'expected an object, got a list');
+});

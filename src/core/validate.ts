@@ -8,9 +8,10 @@ import type { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import { parseDuration } from './duration.js';
 import {
-  BuiltinMetric, Router, modelCanarySchema,
-  type MetricCheck, type MetricSpec, type ModelCanary, type ParsedModelCanary,
+  BuiltinMetric, Judge, Router, modelCanarySchema,
+  type MetricCheck, type MetricSpec, type ModelCanary, type ParsedModelCanary, type RolloutSpec,
 } from './spec.js';
+import { isUsable, sectionsOfFailed, sectionsOfParsed, type Section, type SpecSections } from './spec-sections.js';
 
 export interface ValidationResult {
   readonly canary?: ModelCanary;
@@ -48,15 +49,16 @@ export function validateModelCanary(document: unknown): ValidationResult {
     return { errors: [{ path: '(document)', message: 'must be a ModelCanary object (apiVersion, kind, metadata, spec)' }], warnings: [] };
   }
   const parsed = modelCanarySchema.safeParse(document);
-  if (!parsed.success) return { errors: issuesFromZod(parsed.error), warnings: [] };
-  const errors: FieldIssue[] = [];
+  const errors: FieldIssue[] = parsed.success ? [] : issuesFromZod(parsed.error);
   const warnings: FieldIssue[] = [];
-  const steps = deriveSteps(parsed.data, errors);
-  checkPauseBefore(parsed.data, steps, errors);
-  checkRouterSections(parsed.data, errors, warnings);
-  const checks = readMetricChecks(parsed.data, errors);
-  checkJudge(parsed.data, checks, errors, warnings);
-  if (errors.length) return { errors, warnings };
+  // The cross-field rules run on every section that parsed, so one run lists every problem.
+  const sections = parsed.success ? sectionsOfParsed(parsed.data) : sectionsOfFailed(document as Record<string, unknown>, parsed.error.issues);
+  const steps = deriveSteps(sections.rollout, errors);
+  checkPauseBefore(sections.rollout, steps, errors);
+  checkRouterSections(sections, errors, warnings);
+  const checks = readMetricChecks(sections, errors);
+  checkJudge(sections, checks, errors, warnings);
+  if (!parsed.success || errors.length || !steps || !checks) return { errors, warnings };
   const { spec } = parsed.data;
   const canary: ModelCanary = deepFreeze({
     ...parsed.data,
@@ -66,7 +68,7 @@ export function validateModelCanary(document: unknown): ValidationResult {
       modelName: spec.modelName ?? parsed.data.metadata.name,
       local: spec.router === Router.Local ? (spec.local ?? defaultLocal()) : spec.local,
       rollout: { ...spec.rollout, steps },
-      analysis: { ...spec.analysis, checks },
+      analysis: { ...spec.analysis, checks: checks.map((c) => c.check) },
     },
   });
   return { canary, errors, warnings };
@@ -84,8 +86,9 @@ function defaultLocal(): NonNullable<ParsedModelCanary['spec']['local']> {
   return parsed;
 }
 
-function deriveSteps(doc: ParsedModelCanary, errors: FieldIssue[]): number[] {
-  const { steps, stepWeight, maxWeight } = doc.spec.rollout;
+function deriveSteps(rollout: Section<RolloutSpec> | undefined, errors: FieldIssue[]): number[] | undefined {
+  if (!isUsable(rollout, 'steps', 'stepWeight', 'maxWeight')) return undefined;
+  const { steps, stepWeight, maxWeight } = rollout.data;
   if (steps && stepWeight !== undefined) {
     errors.push({ path: 'spec.rollout.stepWeight', message: 'give either steps or stepWeight, not both' });
     return steps;
@@ -110,16 +113,19 @@ function deriveSteps(doc: ParsedModelCanary, errors: FieldIssue[]): number[] {
   return list;
 }
 
-function checkPauseBefore(doc: ParsedModelCanary, steps: readonly number[], errors: FieldIssue[]): void {
-  doc.spec.rollout.pauseBefore.forEach((weight, i) => {
+function checkPauseBefore(rollout: Section<RolloutSpec> | undefined, steps: readonly number[] | undefined, errors: FieldIssue[]): void {
+  if (!steps || !isUsable(rollout, 'pauseBefore')) return;
+  (rollout.data.pauseBefore ?? []).forEach((weight, i) => {
     if (!steps.includes(weight)) {
       errors.push({ path: `spec.rollout.pauseBefore[${i}]`, message: `${weight} is not one of the steps (${steps.join(', ')})` });
     }
   });
 }
 
-function checkRouterSections(doc: ParsedModelCanary, errors: FieldIssue[], warnings: FieldIssue[]): void {
-  const { router, local } = doc.spec;
+function checkRouterSections(sections: SpecSections, errors: FieldIssue[], warnings: FieldIssue[]): void {
+  const { router } = sections;
+  if (router === undefined || sections.local === undefined) return;
+  const local = sections.local.value;
   if (router !== Router.Local) {
     if (local) warnings.push({ path: 'spec.local', message: `is ignored with router: ${router}` });
     return;
@@ -138,33 +144,38 @@ function checkRouterSections(doc: ParsedModelCanary, errors: FieldIssue[], warni
 }
 
 /** The sequential judge has e-processes for the built-in metrics; custom PromQL metrics need the threshold judge. */
-function checkJudge(doc: ParsedModelCanary, checks: readonly MetricCheck[], errors: FieldIssue[], warnings: FieldIssue[]): void {
-  if (doc.spec.analysis.judge !== 'sequential') return;
-  checks.forEach((check, i) => {
-    if (check.kind === 'custom') warnings.push({ path: `spec.analysis.metrics[${i}]`, message: `custom metric "${check.name}" is judged only with judge: threshold` });
-  });
-  if (checks.length > 0 && checks.every((c) => c.kind === 'custom')) {
+function checkJudge(sections: SpecSections, checks: readonly IndexedCheck[] | undefined, errors: FieldIssue[], warnings: FieldIssue[]): void {
+  if (!checks || !isUsable(sections.analysis, 'judge') || (sections.analysis.data.judge ?? Judge.Sequential) !== Judge.Sequential) return;
+  for (const { index, check } of checks) {
+    if (check.kind === 'custom') warnings.push({ path: `spec.analysis.metrics[${index}]`, message: `custom metric "${check.name}" is judged only with judge: threshold` });
+  }
+  // Only a list read whole can be said to hold nothing but custom metrics.
+  if (sections.allMetricsParsed && checks.length > 0 && checks.length === sections.metrics?.length && checks.every((c) => c.check.kind === 'custom')) {
     errors.push({ path: 'spec.analysis.judge', message: 'sequential needs a built-in metric (error-rate, latency-pNN, prediction-agreement, prediction-shift); use threshold for custom metrics only' });
   }
 }
 
 const LATENCY = /^latency-p(\d{1,2}(?:\.\d+)?)$/;
 
-function readMetricChecks(doc: ParsedModelCanary, errors: FieldIssue[]): MetricCheck[] {
+interface IndexedCheck { readonly index: number; readonly check: MetricCheck }
+
+function readMetricChecks(sections: SpecSections, errors: FieldIssue[]): IndexedCheck[] | undefined {
+  if (!sections.metrics) return undefined;
   const seen = new Set<string>();
-  const checks: MetricCheck[] = [];
-  const mirror = doc.spec.rollout.mirror;
-  doc.spec.analysis.metrics.forEach((metric, i) => {
-    const at = `spec.analysis.metrics[${i}]`;
+  const checks: IndexedCheck[] = [];
+  // Unknown when spec.rollout.mirror itself is bad: the mirror rule then waits for a fixed spec.
+  const mirror = isUsable(sections.rollout, 'mirror') ? (sections.rollout.data.mirror ?? 0) : undefined;
+  for (const { index, metric } of sections.metrics) {
+    const at = `spec.analysis.metrics[${index}]`;
     if (seen.has(metric.name)) errors.push({ path: `${at}.name`, message: `"${metric.name}" is listed twice` });
     seen.add(metric.name);
     const check = readMetricCheck(metric, at, errors);
-    if (!check) return;
+    if (!check) continue;
     if ((check.kind === 'prediction-agreement' || check.kind === 'prediction-shift') && mirror === 0) {
       errors.push({ path: `${at}.name`, message: `${metric.name} compares mirrored answers: set spec.rollout.mirror above 0` });
     }
-    checks.push(check);
-  });
+    checks.push({ index, check });
+  }
   return checks;
 }
 
@@ -194,7 +205,11 @@ function readMetricCheck(metric: MetricSpec, at: string, errors: FieldIssue[]): 
     if (typeof metric.max !== 'number' || metric.max < 0) return fail('max', 'must be a non-negative number: the largest acceptable mean absolute difference');
     return { name: metric.name, kind: 'prediction-shift', max: metric.max };
   }
-  if (!metric.query) return fail('query', `is required: "${metric.name}" is not a built-in metric (${Object.values(BuiltinMetric).join(', ')}), so it needs a PromQL query`);
+  if (!metric.query) {
+    const near = nearestBuiltinMetric(metric.name);
+    if (near) return fail('name', `"${metric.name}" is not a built-in metric: did you mean ${near}? (a custom metric needs a PromQL query)`);
+    return fail('query', `is required: "${metric.name}" is not a built-in metric (${Object.values(BuiltinMetric).join(', ')}), so it needs a PromQL query`);
+  }
   if (metric.max !== undefined && typeof metric.max !== 'number') return fail('max', 'must be a number');
   if (metric.max === undefined && metric.min === undefined) return fail('max', 'a custom metric needs max or min');
   return {
@@ -202,6 +217,28 @@ function readMetricCheck(metric: MetricSpec, at: string, errors: FieldIssue[]): 
     ...(metric.min === undefined ? {} : { min: metric.min }),
     ...(metric.max === undefined ? {} : { max: metric.max }),
   };
+}
+
+/** The built-in metric a name is a typo of (at most two edits away), if any. */
+function nearestBuiltinMetric(name: string): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const builtin of Object.values(BuiltinMetric)) {
+    const distance = editDistance(name, builtin);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: builtin, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,16 +4,15 @@
  * `--context` or `--kubeconfig` is given, or when `-f` names a spec whose
  * router is not `local`. Returns undefined when the local path applies.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
 import type { CommandContext } from '../cli/command.js';
 import { formatData, parseOutputFormat } from '../cli/output.js';
 import type { Command as RolloutCommand } from '../core/commands.js';
 import { parseDuration } from '../core/duration.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { KubeObject } from '../kube/resources.js';
+import { readSpecDocuments } from '../spec-file.js';
 import type { ClusterTarget } from './cli-cluster.js';
 import type { ClusterStatus } from './cluster-store.js';
 
@@ -45,7 +44,7 @@ async function clusterArgs(ctx: CommandContext): Promise<ClusterArgs | undefined
   const { values, positionals } = parsed;
   let spec: KubeObject | undefined;
   if (values.file) {
-    spec = parse(await readFile(resolve(ctx.cwd, values.file), 'utf8')) as KubeObject;
+    spec = (await readSpecDocuments(resolve(ctx.cwd, values.file)))[0] as KubeObject | undefined;
     if (!values.namespace && !values.context && !values.kubeconfig && ((spec?.spec as { router?: string } | undefined)?.router ?? 'local') === 'local') return undefined;
   } else if (!values.namespace && !values.context && !values.kubeconfig) {
     return undefined;

@@ -1,13 +1,12 @@
 /** `kcanary run -f canary.yaml`: one cluster rollout in the foreground, no operator needed. */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { parseDuration } from '../../core/duration.js';
 import { KIND } from '../../core/spec.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import type { KubeObject } from '../../kube/resources.js';
 import { runOneCanary } from '../../operator/run-one.js';
+import { readSpecDocuments } from '../../spec-file.js';
 import type { Command } from '../command.js';
 import { parseFlags } from '../flags.js';
 
@@ -37,8 +36,7 @@ const command: Command = {
     }, usage);
     if (!values.file) throw new UsageError(`run needs -f <file>\n\n${usage}`);
     const path = resolve(ctx.cwd, values.file);
-    const text = await readFile(path, 'utf8').catch((error: Error) => { throw new UsageError(`cannot read ${path}: ${error.message}`); });
-    const document = parseAllDocuments(text).map((d) => (Array.isArray(d) ? null : d.toJS()) as KubeObject | null).find((d) => d?.kind === KIND);
+    const document = (await readSpecDocuments(path) as (KubeObject | null)[]).find((d) => d?.kind === KIND);
     if (!document) throw new UsageError(`${path}: no ${KIND} document`);
     const { kubeConfig, namespace } = loadKubeConfig({
       ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
