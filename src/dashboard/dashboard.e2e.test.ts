@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { CliProcess, runCli, sendTraffic, specInTempDir, tinySpec } from '../testing/cli.js';
 import { launchBrowser, pageWidth, screenshot, servedCounts, textOf, waitForTestId } from './testing/browser.js';
 
-const DASHBOARD = /dashboard (http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]+)/;
+// Not on a terminal, up prints the address without its token, and where the token is.
+const DASHBOARD = /dashboard (http:\/\/127\.0\.0\.1:(\d+))\/ .*token is in (\S+),/;
 const GATEWAY = /gateway (http:\/\/127\.0\.0\.1:\d+)/;
 
 async function savedPhase(dir: string): Promise<{ phase: string; canaryWeight: number }> {
@@ -22,7 +23,8 @@ test('the page follows a local rollout, moves with set-weight from the CLI, and 
   const browser = await launchBrowser();
   let traffic: ReturnType<typeof sendTraffic> | undefined;
   try {
-    const [, control, , token] = await up.waitFor(DASHBOARD);
+    const [, control, , tokenFile] = await up.waitFor(DASHBOARD);
+    const token = (await readFile(tokenFile!, 'utf8')).trim();
     const [, gateway] = await up.waitFor(GATEWAY);
     await up.waitFor(/Progressing\s+canary\s+20%/);
     traffic = sendTraffic(gateway!, 'tiny', 50);
@@ -95,7 +97,8 @@ test('a refused command is shown, not swallowed; a phone-width dark page has no 
   const up = new CliProcess(['up', '-f', file, '--tick', '200ms'], dir);
   const browser = await launchBrowser({ width: 390, colorScheme: 'dark' });
   try {
-    const [, control, , token] = await up.waitFor(DASHBOARD);
+    const [, control, , tokenFile] = await up.waitFor(DASHBOARD);
+    const token = (await readFile(tokenFile!, 'utf8')).trim();
     await up.waitFor(/Progressing\s+canary\s+20%/);
     const page = await browser.newPage();
     await page.goto(`${control}/#token=${token}`);

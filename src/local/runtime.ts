@@ -4,7 +4,8 @@
  * `once`, serving the promoted model afterwards until stopped).
  */
 import { randomBytes } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Phase, isFinished } from '../core/phase.js';
 import { resumeAfterRestart } from '../core/decide.js';
@@ -38,6 +39,18 @@ export function isSignificantChange(before: RolloutStatus | undefined, after: Ro
     || before.lastAnalysis?.verdict !== after.lastAnalysis?.verdict;
 }
 
+/** Where everything listens once the rollout runs. */
+export interface ReadyInfo {
+  readonly gateway: string;
+  readonly control: string;
+  readonly statePath: string;
+  /** The dashboard's address, without the token. */
+  readonly dashboard: string;
+  /** The control API's token, also in `tokenFile` (mode 0600) for as long as the rollout runs. */
+  readonly token: string;
+  readonly tokenFile: string;
+}
+
 export interface LocalRuntimeOptions {
   readonly canary: ModelCanary;
   readonly specPath: string;
@@ -51,7 +64,7 @@ export interface LocalRuntimeOptions {
   /** Called after every tick and command with what changed. */
   readonly onUpdate?: (snapshot: RolloutSnapshot, event: UpdateEvent) => void;
   /** Called once everything listens. */
-  readonly onReady?: (info: { gateway: string; control: string; statePath: string; dashboard: string }) => void;
+  readonly onReady?: (info: ReadyInfo) => void;
 }
 
 export async function runLocalRollout(options: LocalRuntimeOptions): Promise<RolloutStatus> {
@@ -67,6 +80,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
   await stopStaleProcesses(saved?.processes ?? []);
 
   const token = randomBytes(24).toString('hex');
+  const tokenFile = join(stateDir, `${canary.metadata.name}.token`);
   let control: ControlEndpoint | null = null;
   let processes: RecordedProcess[] = [];
   let status: RolloutStatus | undefined = saved && resumeAfterRestart(saved.status, clock());
@@ -124,8 +138,8 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     });
     control = { url: controlServer.url, token, pid: process.pid };
     await persist();
-    // The token rides in the fragment, which browsers never send to a server.
-    options.onReady?.({ gateway: gateway.url, control: controlServer.url, statePath, dashboard: `${controlServer.url}/#token=${token}` });
+    await writeTokenFile(tokenFile, token);
+    options.onReady?.({ gateway: gateway.url, control: controlServer.url, statePath, dashboard: `${controlServer.url}/`, token, tokenFile });
     if (status) options.onUpdate?.(snapshot(), { kind: 'resume', reason: lastReason, significant: true });
 
     const tickMs = options.tickMs ?? 1000;
@@ -142,12 +156,20 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     return status!;
   } finally {
     control = null;
+    await rm(tokenFile, { force: true });
     liveMetrics?.stop();
     await controlServer?.close();
     await router.close();
     processes = [];
     await persist().catch(() => undefined);
   }
+}
+
+/** Readable by its owner only, like the state file. */
+async function writeTokenFile(path: string, token: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await rm(path, { force: true });
+  await writeFile(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 function placeholder(canary: ModelCanary): RolloutStatus {

@@ -40,10 +40,13 @@ const command: Command = {
     const final = await runLocalRollout({
       canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false,
       ...(gatewayPort === undefined ? {} : { gatewayPort }),
-      onReady: (info) => {
-        if (values.output === 'json') ctx.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event: 'ready', ...info })}\n`);
+      onReady: ({ token, ...info }) => {
+        // The token rides in the fragment, which browsers never send to a
+        // server; it is printed only to a person at a terminal, never to a log.
+        const dashboard = ctx.stdout.isTTY ? `${info.dashboard}#token=${token}` : info.dashboard;
+        if (values.output === 'json') ctx.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event: 'ready', ...info, dashboard })}\n`);
         view.note(`kcanary: gateway ${info.gateway}  control ${info.control}  state ${info.statePath}`);
-        view.note(`kcanary: dashboard ${info.dashboard}`);
+        view.note(ctx.stdout.isTTY ? `kcanary: dashboard ${dashboard}` : `kcanary: dashboard ${dashboard}  (its token is in ${info.tokenFile}, readable by you only)`);
       },
       onUpdate: (snapshot, event) => view.update(snapshot, event),
     });
