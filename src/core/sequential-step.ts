@@ -18,7 +18,12 @@ const METRIC_OF_KIND: Partial<Record<MetricCheck['kind'], Metric>> = {
   'prediction-shift': Metric.MeanAbsDiff,
 };
 
-export function sequentialMetricOf(check: MetricCheck): Metric | undefined {
+/**
+ * prediction-shift compares paired answers when requests are mirrored, and the
+ * two arms' output distributions on split traffic when they are not.
+ */
+export function sequentialMetricOf(check: MetricCheck, mirror = 1): Metric | undefined {
+  if (check.kind === 'prediction-shift' && mirror === 0) return Metric.OutputShift;
   return METRIC_OF_KIND[check.kind];
 }
 
@@ -27,7 +32,8 @@ export function judgeConfigFor(canary: ModelCanary): JudgeConfig {
   const checks = analysis.checks;
   const agreement = checks.find((c) => c.kind === 'prediction-agreement');
   const shift = checks.find((c) => c.kind === 'prediction-shift');
-  const metrics = [...new Set(checks.map(sequentialMetricOf).filter((m): m is Metric => m !== undefined))];
+  const mirror = canary.spec.rollout.mirror;
+  const metrics = [...new Set(checks.map((c) => sequentialMetricOf(c, mirror)).filter((m): m is Metric => m !== undefined))];
   return buildJudgeConfig({
     maxFalseRollback: analysis.maxFalseRollback,
     detect: {
@@ -61,7 +67,7 @@ export function stepSequentialJudge(
   const { minSoak, stepTimeout } = canary.spec.analysis;
   const { interval } = canary.spec.rollout;
   const judgment = judgeSequential(judge, config, { ...timing, minSoakMs: minSoak ?? interval, stepTimeoutMs: stepTimeout ?? 2 * interval });
-  const names = new Map(canary.spec.analysis.checks.map((c) => [sequentialMetricOf(c), c.name]));
+  const names = new Map(canary.spec.analysis.checks.map((c) => [sequentialMetricOf(c, canary.spec.rollout.mirror), c.name]));
   const results: MetricResult[] = judgment.metrics.map((m) => ({
     name: names.get(m.metric as Metric) ?? m.metric,
     value: m.eValue,

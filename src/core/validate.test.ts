@@ -74,6 +74,8 @@ const malformed: [string, Record<string, unknown>, string, RegExp][] = [
   ['latency bad max', doc({ analysis: { metrics: [{ name: 'latency-p99', max: 'slow' }] } }), 'spec.analysis.metrics[0].max', /not a duration/],
   ['custom without query', doc({ analysis: { metrics: [{ name: 'gpu', max: 1 }] } }), 'spec.analysis.metrics[0].query', /PromQL/],
   ['agreement without mirror', doc({ analysis: { metrics: [{ name: 'prediction-agreement' }] } }), 'spec.analysis.metrics[0].name', /spec\.rollout\.mirror/],
+  ['split shift on the local gateway', doc({ analysis: { metrics: [{ name: 'prediction-shift', max: 0.1 }] } }), 'spec.analysis.metrics[0].name', /spec\.rollout\.mirror/],
+  ['split shift with the threshold judge', doc({ router: 'knative', analysis: { judge: 'threshold', metrics: [{ name: 'prediction-shift', max: 0.1 }] } }), 'spec.analysis.metrics[0].name', /judge to sequential/],
   ['metric twice', doc({ analysis: { metrics: [{ name: 'error-rate', max: 1 }, { name: 'error-rate', max: 2 }] } }), 'spec.analysis.metrics[1].name', /twice/],
   ['negative failureLimit', doc({ analysis: { failureLimit: -1 } }), 'spec.analysis.failureLimit', /negative/],
   ['one url only', doc({ local: { primary: { url: 'http://127.0.0.1:1' } } }), 'spec.local.canary', /required/],
@@ -92,6 +94,11 @@ for (const [name, input, path, message] of malformed) {
     assert.equal(result.errors.length, 1, `one error expected, got ${JSON.stringify(result.errors)}`);
   });
 }
+
+test('prediction-shift on split traffic is valid on a cluster router with the sequential judge', () => {
+  const result = validateModelCanary(doc({ router: 'knative', analysis: { metrics: [{ name: 'prediction-shift', max: 0.1 }] } }));
+  assert.deepEqual(result.errors, []);
+});
 
 test('every problem is reported at once', () => {
   const result = validateModelCanary(doc({ router: 'x', rollout: { steps: [200], interval: 'soon' } }));

@@ -171,12 +171,23 @@ function readMetricChecks(sections: SpecSections, errors: FieldIssue[]): Indexed
     seen.add(metric.name);
     const check = readMetricCheck(metric, at, errors);
     if (!check) continue;
-    if ((check.kind === 'prediction-agreement' || check.kind === 'prediction-shift') && mirror === 0) {
-      errors.push({ path: `${at}.name`, message: `${metric.name} compares mirrored answers: set spec.rollout.mirror above 0` });
+    if (check.kind === 'prediction-agreement' && mirror === 0) {
+      errors.push({ path: `${at}.name`, message: `${metric.name} compares mirrored answers: set spec.rollout.mirror above 0, or use prediction-shift on split traffic` });
     }
+    if (check.kind === 'prediction-shift' && mirror === 0) checkSplitShift(sections, at, errors);
     checks.push({ index, check });
   }
   return checks;
+}
+
+/** prediction-shift without mirroring compares the arms' output distributions: a sequential test fed by the cluster's prediction collector. */
+function checkSplitShift(sections: SpecSections, at: string, errors: FieldIssue[]): void {
+  const judge = isUsable(sections.analysis, 'judge') ? (sections.analysis.data.judge ?? Judge.Sequential) : undefined;
+  if (sections.router === Router.Local) {
+    errors.push({ path: `${at}.name`, message: 'prediction-shift on the local gateway compares mirrored answers: set spec.rollout.mirror above 0' });
+  } else if (sections.router !== undefined && judge === Judge.Threshold) {
+    errors.push({ path: `${at}.name`, message: 'prediction-shift on split traffic (spec.rollout.mirror 0) is a sequential two-sample test: set spec.analysis.judge to sequential, or mirror traffic' });
+  }
 }
 
 function readMetricCheck(metric: MetricSpec, at: string, errors: FieldIssue[]): MetricCheck | undefined {

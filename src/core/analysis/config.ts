@@ -27,6 +27,8 @@ export interface JudgeParams {
   };
   /** β: promotion needs each "unacceptably worse" hypothesis down to this likelihood ratio (default 0.05). */
   readonly beta?: number;
+  /** Canary answers the output-shift test needs before it can pass (default 200). */
+  readonly shiftMinAnswers?: number;
   /** Two mirrored answers agree when they differ by at most this much (default 0). */
   readonly tolerance?: number;
   /** Latency bucket upper bounds in seconds, increasing, without +Inf. */
@@ -54,6 +56,7 @@ export interface JudgeConfig {
   readonly meanAbsDiff: number;
   readonly meanAbsDiffClip: number;
   readonly bucketBounds: readonly number[];
+  readonly shiftMinAnswers: number;
   /** Odds ratios of the observed split the sample-ratio guard watches for. */
   readonly splitRatios: readonly number[];
 }
@@ -77,6 +80,7 @@ export function buildJudgeConfig(params: JudgeParams = {}): JudgeConfig {
   const tau = params.detect?.meanAbsDiff ?? 0.01;
   const tolerance = params.tolerance ?? 0;
   const bounds = params.bucketBounds ?? DEFAULT_BUCKET_BOUNDS;
+  const shiftMinAnswers = params.shiftMinAnswers ?? 200;
   const metrics = [...new Set(params.metrics ?? DEFAULT_METRICS)];
 
   const issues: FieldIssue[] = [];
@@ -87,6 +91,7 @@ export function buildJudgeConfig(params: JudgeParams = {}): JudgeConfig {
   check(issues, `${at}.detect.latency`, latency, latency > 1, 'must be a slow-down factor above 1 (1.2 = 20% slower)');
   check(issues, `${at}.detect.disagreement`, d0, d0 > 0 && d0 < 0.5, 'must be a rate between 0 and 0.5');
   check(issues, `${at}.detect.meanAbsDiff`, tau, tau > 0, 'must be a positive difference');
+  check(issues, `${at}.shiftMinAnswers`, shiftMinAnswers, Number.isInteger(shiftMinAnswers) && shiftMinAnswers >= 1, 'must be a whole number of answers, at least 1');
   check(issues, `${at}.tolerance`, tolerance, tolerance >= 0, 'must not be negative');
   if (bounds.length === 0 || bounds.some((b, i) => !(Number.isFinite(b) && b > 0 && (i === 0 || b > (bounds[i - 1] as number))))) {
     issues.push({ path: `${at}.bucketBounds`, message: 'must be positive, finite and increasing (seconds; +Inf is implied)' });
@@ -112,6 +117,7 @@ export function buildJudgeConfig(params: JudgeParams = {}): JudgeConfig {
     meanAbsDiff: tau,
     meanAbsDiffClip: 10 * tau,
     bucketBounds: Object.freeze([...bounds]),
+    shiftMinAnswers,
     splitRatios: Object.freeze(SPLIT_RATIOS),
   });
 }

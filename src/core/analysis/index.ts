@@ -11,3 +11,5 @@ export {
   type ThresholdJudgeConfig, type ThresholdJudgeParams, type ThresholdJudgeState,
 } from './threshold-judge.js';
 export { histogramQuantile } from './histogram.js';
+export { initOutputShift, updateOutputShift, outputShiftLogE, binOf, type OutputShiftState } from './output-shift.js';
+export { answerDistance, type Answer, type Prediction } from './predictions.js';

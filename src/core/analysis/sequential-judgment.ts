@@ -54,6 +54,11 @@ function evidenceOf(state: SequentialJudgeState, config: JudgeConfig, metric: Me
       return { alarmAtMs, seen: state.disagreement.pairs > 0, rejectedWorse: (state.disagreement.logs[0] as number) <= lnBeta };
     case Metric.MeanAbsDiff:
       return { alarmAtMs, seen: state.meanAbsDiff.pairs > 0, rejectedWorse: state.meanAbsDiff.logNotWorse >= -lnBeta };
+    case Metric.OutputShift: {
+      // A two-sample test has no "worse by the detect effect" to reject: enough canary answers with no alarm pass.
+      const answers = state.outputShift?.canaryAnswers ?? 0;
+      return { alarmAtMs, seen: answers > 0, rejectedWorse: answers >= config.shiftMinAnswers };
+    }
   }
 }
 
@@ -80,6 +85,12 @@ function summaryOf(state: SequentialJudgeState, config: JudgeConfig, metric: Met
     case Metric.MeanAbsDiff: {
       const { pairs, mean } = state.meanAbsDiff;
       return `mean clipped |difference| ${round(mean * config.meanAbsDiffClip)} over ${pairs} mirrored pairs (acceptable ${config.meanAbsDiff})`;
+    }
+    case Metric.OutputShift: {
+      const shift = state.outputShift;
+      if (!shift) return 'no answers compared';
+      const mean = (sum: number, n: number) => (n > 0 ? round(sum / n) : 'n/a');
+      return `${shift.canaryAnswers} canary and ${shift.primaryAnswers} primary answers compared (mean prediction ${mean(shift.canarySum, shift.canaryNumbers)} on the canary, ${mean(shift.primarySum, shift.primaryNumbers)} on the primary; ${config.shiftMinAnswers} canary answers needed to pass)`;
     }
   }
 }

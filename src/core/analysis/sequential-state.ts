@@ -8,6 +8,7 @@ import { StateError, ValidationError, type FieldIssue } from '../../errors.js';
 import type { JudgeConfig } from './config.js';
 import { initLatency, latencyLogE, updateLatency, type LatencyGrid, type LatencyState } from './latency.js';
 import { disagreementLogE, initDisagreement, initMeanAbsDiff, updateDisagreement, updateMeanAbsDiff, type DisagreementState, type MeanAbsDiffState } from './mirrored.js';
+import { initOutputShift, outputShiftLogE, outputShiftMaxLog, updateOutputShift, type OutputShiftState } from './output-shift.js';
 import { initRatioLogs, mixtureLog, updateRatioLogs, type RatioLogs } from './rate-ratio.js';
 import { Metric, type TickInput, type VariantCounts } from './types.js';
 
@@ -28,6 +29,8 @@ export interface SequentialJudgeState {
   readonly latency: LatencyState;
   readonly disagreement: DisagreementState;
   readonly meanAbsDiff: MeanAbsDiffState;
+  /** Split-traffic output test; absent in states saved before it existed. */
+  readonly outputShift?: OutputShiftState;
   /** Sample-ratio guard; once it fires the split is off for good and verdicts are inconclusive. */
   readonly split: { readonly logs: RatioLogs; readonly offSinceMs: number | null };
   /** When each metric's E first reached its threshold (an alarm stands once raised). */
@@ -51,6 +54,7 @@ export function initSequentialJudge(config: JudgeConfig): SequentialJudgeState {
     latency: initLatency(latencyGrid(config)),
     disagreement: initDisagreement(config.disagreementRates),
     meanAbsDiff: initMeanAbsDiff(),
+    outputShift: initOutputShift(),
     split: { logs: initRatioLogs(config.splitRatios), offSinceMs: null },
     alarms: {},
   };
@@ -69,6 +73,7 @@ function metricLogEBound(state: SequentialJudgeState, metric: Metric): number {
     case Metric.Latency: return Math.max(maxOf(state.latency.shapeLogs), maxOf(state.latency.tailLogs));
     case Metric.Disagreement: return maxOf(state.disagreement.logs);
     case Metric.MeanAbsDiff: return state.meanAbsDiff.logWorse;
+    case Metric.OutputShift: return state.outputShift ? outputShiftMaxLog(state.outputShift) : 0;
   }
 }
 
@@ -79,6 +84,7 @@ export function metricLogE(state: SequentialJudgeState, metric: Metric): number 
     case Metric.Latency: return latencyLogE(state.latency);
     case Metric.Disagreement: return disagreementLogE(state.disagreement);
     case Metric.MeanAbsDiff: return state.meanAbsDiff.logWorse;
+    case Metric.OutputShift: return state.outputShift ? outputShiftLogE(state.outputShift) : 0;
   }
 }
 
@@ -144,12 +150,14 @@ export function updateSequentialJudge(state: SequentialJudgeState, config: Judge
     ? updateLatency(state.latency, latencyGrid(config), share, canaryBuckets, primaryBuckets)
     : state.latency;
   const comparable = share > 0 && share < 1;
+  const answers = tick.answers;
+  const outputShift = state.outputShift ?? initOutputShift();
 
   const next: SequentialJudgeState = {
     version: SEQUENTIAL_STATE_VERSION,
     lastTickAtMs: tick.atMs,
     // Mirrored answers are canary traffic too: a dark launch (weight 0) is judged on them.
-    lastCanaryTrafficAtMs: canary.requests > 0 || (tick.mirrored?.length ?? 0) > 0 ? tick.atMs : state.lastCanaryTrafficAtMs,
+    lastCanaryTrafficAtMs: canary.requests > 0 || (tick.mirrored?.length ?? 0) > 0 || (answers?.canary.length ?? 0) > 0 ? tick.atMs : state.lastCanaryTrafficAtMs,
     canaryRequests: state.canaryRequests + canary.requests,
     primaryRequests: state.primaryRequests + primary.requests,
     expectedCanaryRequests: state.expectedCanaryRequests + share * (canary.requests + primary.requests),
@@ -166,6 +174,9 @@ export function updateSequentialJudge(state: SequentialJudgeState, config: Judge
     meanAbsDiff: has(config, Metric.MeanAbsDiff)
       ? updateMeanAbsDiff(state.meanAbsDiff, config.meanAbsDiff, config.meanAbsDiffClip, mirrored)
       : state.meanAbsDiff,
+    outputShift: has(config, Metric.OutputShift) && answers
+      ? updateOutputShift(outputShift, share, answers.primary, answers.canary)
+      : outputShift,
     split,
     alarms: state.alarms,
   };

@@ -3,6 +3,7 @@
  * a judge's state is persisted in the rollout status after every tick and read
  * back after a restart, so it must survive JSON.stringify/parse unchanged.
  */
+import type { Answer } from './predictions.js';
 
 /** Counter deltas of one variant over one tick. */
 export interface VariantCounts {
@@ -21,6 +22,8 @@ export interface TickInput {
   readonly canary: VariantCounts;
   /** |y_c − y_p| per mirrored pair in this tick; Infinity marks a certain disagreement. */
   readonly mirrored?: readonly number[];
+  /** Each arm's answers in this tick (split traffic): the output-shift test compares their distributions. */
+  readonly answers?: { readonly primary: readonly Answer[]; readonly canary: readonly Answer[] };
 }
 
 export const Metric = {
@@ -28,6 +31,8 @@ export const Metric = {
   Latency: 'latency',
   Disagreement: 'disagreement',
   MeanAbsDiff: 'mean-abs-diff',
+  /** Split traffic: the canary's output distribution against the primary's. */
+  OutputShift: 'output-shift',
 } as const;
 export type Metric = (typeof Metric)[keyof typeof Metric];
 

@@ -4,7 +4,9 @@
  * buckets, errors and mirrored disagreements at each arm's own rate, and an
  * optional outage that fails every request on both arms for a while.
  */
+import type { Answer } from '../predictions.js';
 import type { TickInput, VariantCounts } from '../types.js';
+import { drawAnswer, drawMirroredDistance, type AnswerModel } from './answers.js';
 import { binomial, lognormalBuckets, poisson } from './samplers.js';
 import type { Random } from './prng.js';
 
@@ -15,6 +17,8 @@ export interface ArmModel {
   readonly latencySigma: number;
   /** Probability that a mirrored answer disagrees with the primary's (canary only). */
   readonly disagreement?: number;
+  /** How the arm's model answers; with it every successful request yields an answer, and mirrored pairs compare answers. */
+  readonly answers?: AnswerModel;
 }
 
 export interface TrafficModel {
@@ -64,14 +68,29 @@ export function createTrafficSimulator(model: TrafficModel, random: Random): Tra
       const atS = tick * tickS;
       const inOutage = model.outage !== undefined && atS > model.outage.fromS && atS <= model.outage.toS;
       const pairs = poisson(random, (model.mirroredPerSecond ?? 0) * tickS);
-      const disagreements = binomial(random, pairs, model.canary.disagreement ?? 0);
-      const mirrored = pairs > 0 ? Array.from({ length: pairs }, (_, i) => (i < disagreements ? Infinity : 0)) : undefined;
+      const primaryAnswers = model.primary.answers;
+      const canaryAnswers = model.canary.answers;
+      let mirrored: number[] | undefined;
+      if (pairs > 0 && primaryAnswers && canaryAnswers) {
+        mirrored = Array.from({ length: pairs }, () => drawMirroredDistance(random, primaryAnswers, canaryAnswers));
+      } else if (pairs > 0) {
+        const disagreements = binomial(random, pairs, model.canary.disagreement ?? 0);
+        mirrored = Array.from({ length: pairs }, (_, i) => (i < disagreements ? Infinity : 0));
+      }
+      const primary = arm('primary', inOutage);
+      const canary = arm('canary', inOutage);
+      const answersOf = (counts: VariantCounts, answerModel: AnswerModel): Answer[] =>
+        Array.from({ length: counts.requests - counts.errors }, () => drawAnswer(random, answerModel));
+      const answers = primaryAnswers && canaryAnswers && !model.mirroredPerSecond
+        ? { primary: answersOf(primary, primaryAnswers), canary: answersOf(canary, canaryAnswers) }
+        : undefined;
       return {
         atMs: startMs + atS * 1000,
         canaryShare: model.canaryShare,
-        primary: arm('primary', inOutage),
-        canary: arm('canary', inOutage),
+        primary,
+        canary,
         ...(mirrored ? { mirrored } : {}),
+        ...(answers ? { answers } : {}),
       };
     },
   };
