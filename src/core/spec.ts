@@ -151,6 +151,8 @@ export const localSchema = z.strictObject({
   gateway: z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535, 'must be a port number').default(8080),
+    /** A whole request head must arrive this long after its first byte (408 and close), a response head too (502). */
+    headTimeout: duration('60s'),
   }).prefault({}),
   /** A command serving the KServe V1 or V2 protocol; {port}, {storageUri}, {modelName} are filled in per variant. */
   command: z.array(z.string()).min(1, 'must name a program').optional(),

@@ -26,6 +26,7 @@ test('a minimal spec gets every default', () => {
     { name: 'latency-p99', kind: 'latency', quantile: 0.99, maxMs: 500 },
   ]);
   assert.equal(canary.spec.local?.gateway.port, 8080);
+  assert.equal(canary.spec.local?.gateway.headTimeout, 60_000);
   assert.ok(Object.isFrozen(canary.spec.rollout.steps));
 });
 
@@ -82,6 +83,7 @@ const malformed: [string, Record<string, unknown>, string, RegExp][] = [
   ['bad url', doc({ local: { primary: { url: 'nope' }, canary: { url: 'http://127.0.0.1:2' } } }), 'spec.local.primary.url', /URL/],
   ['command and urls', doc({ local: { command: ['x'], primary: { url: 'http://a:1' }, canary: { url: 'http://b:1' } } }), 'spec.local.command', /either a command/],
   ['bad port', doc({ local: { gateway: { port: 70000 } } }), 'spec.local.gateway.port', /port/],
+  ['bad head timeout', doc({ local: { gateway: { headTimeout: 'soon' } } }), 'spec.local.gateway.headTimeout', /duration/],
 ];
 
 for (const [name, input, path, message] of malformed) {

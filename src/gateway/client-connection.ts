@@ -26,6 +26,8 @@ export interface ProxyCore {
   readonly mirror: Mirror;
   metricsText(): string;
   forget(connection: ClientConnection): void;
+  /** Checks `connection.checkHeadDeadline` until it says it no longer waits on a head. */
+  watchHead(connection: ClientConnection): void;
 }
 
 export class ClientConnection implements UpstreamOwner, RelayTarget {
@@ -36,6 +38,8 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
   #pending: Buffer | null = null;
   /** Close once the current answer is out. */
   closing = false;
+  /** When the first byte of a request head still incomplete arrived (performance.now()); 0 when none is. */
+  #headSince = 0;
   // The current exchange.
   #active = false;
   #head: RequestHead | null = null;
@@ -98,15 +102,29 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
 
   #startNext(): void {
     while (this.#pending !== null && !this.#active && !this.closing && !this.socket.destroyed) {
-      const buf = this.#pending;
+      let buf = this.#pending;
       let start = 0;
-      while (start < buf.length && start < 8 && (buf[start] === 0x0d || buf[start] === 0x0a)) start++; // stray CRLFs before a request are allowed
-      const headEnd = buf.indexOf(CRLF2, start);
-      if (headEnd === -1) {
-        if (buf.length - start > MAX_HEAD_BYTES) this.#reject(431, 'request head too large');
+      while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++; // llhttp skips CRLFs before a message
+      if (start > 0) {
+        buf = buf.subarray(start);
+        this.#pending = buf.length > 0 ? buf : null;
+        if (buf.length === 0) return;
+      }
+      const headEnd = buf.indexOf(CRLF2);
+      // The limits hold however the bytes came: in one read or in many.
+      if (headEnd === -1 ? buf.length > MAX_HEAD_BYTES : headEnd > MAX_HEAD_BYTES) {
+        this.#reject(431, 'request head too large');
         return;
       }
-      const head = parseRequestHead(buf.toString('latin1', start, headEnd), this.#core.routing.stickyHeader);
+      if (headEnd === -1) {
+        if (this.#headSince === 0) {
+          this.#headSince = performance.now();
+          this.#core.watchHead(this);
+        }
+        return;
+      }
+      this.#headSince = 0;
+      const head = parseRequestHead(buf.toString('latin1', 0, headEnd), this.#core.routing.stickyHeader);
       if (head instanceof HeadError) {
         this.#reject(head.status, head.message);
         return;
@@ -126,6 +144,7 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
     const variant = (route & 1) as VariantIndex;
     const pool = this.#core.pools[variant]!;
     const request = this.#request;
+    request.request = true;
     request.reset(head.chunked ? BodyKind.Chunked : head.contentLength > 0 ? BodyKind.Length : BodyKind.None, head.contentLength);
     this.#capture = route === Route.Primary && this.#core.routing.shouldMirror() ? this.#core.mirror.begin(head.method, head.target, head.forward) : null;
     const end = request.isEmpty ? bodyStart : request.feed(buf, bodyStart, buf.length, this.#capture === null ? undefined : this.#captureRequest);
@@ -142,13 +161,15 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
     this.#requestDone = end !== NEED_MORE;
     this.#response.reset(head, VARIANTS[variant]);
     this.#retried = false;
-    if (!head.keepAlive) this.closing = true;
+    // After an upgrade request the client speaks another protocol, which the gateway does not relay.
+    if (!head.keepAlive || head.upgrade) this.closing = true;
     const upstreamHead = upstreamRequestHead(head, pool.authority, this.#clientAddress);
     const stop = end === NEED_MORE ? buf.length : end;
     const body = stop > bodyStart ? buf.subarray(bodyStart, stop) : null;
     if (end !== NEED_MORE && end < buf.length) this.#pending = buf.subarray(end);
     this.#retryHead = upstreamHead;
     this.#retryBody = body;
+    if (this.#requestDone && request.trailerClose) this.closing = true;
     this.#send(pool, upstreamHead, body);
     if (this.#requestDone) this.#capture?.requestComplete();
     // The gateway answers Expect itself (it is not forwarded), as nginx does.
@@ -174,13 +195,38 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
       this.socket.pause();
     }
     if (end === NEED_MORE) return;
+    if (this.#request.trailerClose) this.closing = true;
     this.#requestDone = true;
     this.#capture?.requestComplete();
     if (end < buf.length) this.#pending = buf.subarray(end);
   }
 
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
-    if (conn === this.#upstream) this.#response.onData(chunk);
+    if (conn !== this.#upstream) return;
+    const wasWaiting = this.#response.hasPartialHead;
+    this.#response.onData(chunk);
+    if (!wasWaiting && this.#active && this.#response.hasPartialHead) this.#core.watchHead(this);
+  }
+
+  /**
+   * The head deadlines: a request head must be whole `limitMs` after its first
+   * byte (else 408 and close), and so must a response head (else 502).
+   * Returns whether a head is still awaited.
+   */
+  checkHeadDeadline(now: number, limitMs: number): boolean {
+    if (this.socket.destroyed) return false;
+    if (this.#headSince !== 0 && !this.#active) {
+      if (now - this.#headSince < limitMs) return true;
+      this.#headSince = 0;
+      this.#reject(408, 'request head not received in time');
+      return false;
+    }
+    if (this.#active && this.#response.hasPartialHead) {
+      if (now - this.#response.headSince < limitMs) return true;
+      this.#upstreamFailed(502, `upstream ${VARIANTS[this.#variant]} sent no whole response head in time`);
+      return false;
+    }
+    return false;
   }
 
   pauseUpstream(): void {

@@ -4,6 +4,7 @@
  * and host overrides, shadow traffic and per-variant Prometheus metrics.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { ClientConnection, type ProxyCore } from './client-connection.js';
 import { renderMetrics } from './metrics-text.js';
@@ -37,6 +38,12 @@ export interface GatewayOptions {
   maxMirrorInFlight?: number;
   /** Idle client keep-alive connections close after this long; default 65000. */
   keepAliveTimeoutMs?: number;
+  /**
+   * A whole head must arrive this long after its first byte; default 60000 (nginx's
+   * client_header_timeout). A late request head is a 408 and the connection closes;
+   * a late response head is a 502.
+   */
+  headTimeoutMs?: number;
   /** Clock for mirror pair timestamps; default Date.now. */
   now?: () => number;
   /** More exposition lines for /metrics (e.g. the rollout's analysis gauges). */
@@ -76,12 +83,17 @@ class LocalGateway implements Gateway, ProxyCore {
   readonly #connections = new Set<ClientConnection>();
   readonly #timeoutMs: number;
   readonly #keepAliveTimeoutMs: number;
+  readonly #headTimeoutMs: number;
+  /** Connections waiting on an incomplete head, checked by one timer for all. */
+  readonly #waitingHeads = new Set<ClientConnection>();
+  #headTimer: NodeJS.Timeout | null = null;
   readonly extraMetrics: (() => readonly string[]) | undefined;
 
   constructor(options: GatewayOptions) {
     this.extraMetrics = options.extraMetrics;
     this.#timeoutMs = options.upstreamTimeoutMs ?? 30_000;
     this.#keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 65_000;
+    this.#headTimeoutMs = options.headTimeoutMs ?? 60_000;
     this.routing = new Routing(options.sticky);
     this.mirror = new Mirror({ maxInFlight: options.maxMirrorInFlight ?? 64, timeoutMs: this.#timeoutMs, now: options.now ?? Date.now });
     this.pools = [new UpstreamPool(options.upstreams.primary, { timeoutMs: this.#timeoutMs }), null];
@@ -119,6 +131,26 @@ class LocalGateway implements Gateway, ProxyCore {
 
   forget(connection: ClientConnection): void {
     this.#connections.delete(connection);
+    this.#waitingHeads.delete(connection);
+  }
+
+  watchHead(connection: ClientConnection): void {
+    this.#waitingHeads.add(connection);
+    if (this.#headTimer !== null) return;
+    // A slow head is rare: one coarse timer, only while some head is awaited, and no timer per request.
+    this.#headTimer = setInterval(() => this.#checkHeads(), Math.max(10, Math.min(1000, this.#headTimeoutMs / 4)));
+    this.#headTimer.unref();
+  }
+
+  #checkHeads(): void {
+    const now = performance.now();
+    for (const connection of this.#waitingHeads) {
+      if (!connection.checkHeadDeadline(now, this.#headTimeoutMs)) this.#waitingHeads.delete(connection);
+    }
+    if (this.#waitingHeads.size === 0 && this.#headTimer !== null) {
+      clearInterval(this.#headTimer);
+      this.#headTimer = null;
+    }
   }
 
   setWeight(canaryPercent: number): void {
@@ -174,6 +206,8 @@ class LocalGateway implements Gateway, ProxyCore {
   }
 
   async close(): Promise<void> {
+    if (this.#headTimer !== null) clearInterval(this.#headTimer);
+    this.#headTimer = null;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const connection of this.#connections) connection.socket.destroy();
     this.pools[0].close();

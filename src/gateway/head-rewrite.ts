@@ -5,18 +5,21 @@ import type { RequestHead, ResponseHead } from './http-head.js';
 /** Bodies up to this size travel in the same write as their head (one syscall, no writev). */
 const INLINE_BODY_BYTES = 16 * 1024;
 
-/** The request head sent upstream: Host is the upstream's own, the client's goes in x-forwarded-host. */
+/**
+ * The request head sent upstream: Host is the upstream's own, the client's goes in x-forwarded-host.
+ * The framing the gateway read the body with is written last, whatever the client's Connection named.
+ */
 export function upstreamRequestHead(head: RequestHead, authority: string, clientAddress: string): string {
   const xff = head.forwardedFor === undefined ? clientAddress : `${head.forwardedFor}, ${clientAddress}`;
   return (
     `${head.method} ${head.target} HTTP/1.1\r\nhost: ${authority}\r\n${head.forward}` +
     `x-forwarded-for: ${xff}\r\nx-forwarded-proto: http\r\n${head.host === '' ? '' : `x-forwarded-host: ${head.host}\r\n`}` +
-    (head.chunked ? 'transfer-encoding: chunked\r\n\r\n' : '\r\n')
+    (head.chunked ? `transfer-encoding: ${head.transferEncoding}\r\n\r\n` : head.contentLength >= 0 ? `content-length: ${head.contentLength}\r\n\r\n` : '\r\n')
   );
 }
 
 export interface ClientFraming {
-  /** The body is relayed with its chunk framing. */
+  /** The body is relayed with its chunk framing (else an HTTP/1.0 client gets it de-chunked). */
   chunked: boolean;
   /** The connection closes after this answer. */
   close: boolean;
@@ -24,10 +27,13 @@ export interface ClientFraming {
   http10: boolean;
 }
 
+/** The answer's head for the client, with the upstream's framing headers as the gateway read them. */
 export function clientResponseHead(head: ResponseHead, variant: string, framing: ClientFraming): string {
+  const dechunked = head.chunked && !framing.chunked;
   return (
     `HTTP/1.1 ${head.status} ${head.reason}\r\n${head.forward}x-kcanary-variant: ${variant}\r\n` +
-    (framing.chunked ? 'transfer-encoding: chunked\r\n' : '') +
+    (head.transferEncoding !== '' && !dechunked ? `transfer-encoding: ${head.transferEncoding}\r\n` : '') +
+    (head.contentLength >= 0 ? `content-length: ${head.contentLength}\r\n` : '') +
     (framing.close ? 'connection: close\r\n\r\n' : framing.http10 ? 'connection: keep-alive\r\n\r\n' : '\r\n')
   );
 }

@@ -50,7 +50,7 @@ test('bad request heads are refused with the right status', () => {
     ['POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked', 400],
     ['POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4', 400],
     ['POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1', 400],
-    ['POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip', 501],
+    ['POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip', 400], // RFC 9112 §6.3: chunked must be last in a request
     ['GET / HTTP/1.1\r\nHost: a\r\nBad Name: x', 400],
     ['GET / HTTP/1.1\r\nHost: a\r\n folded', 400],
     ['GET / HTTP/1.1\r\nHost: a\r\nX: a\nb', 400],
@@ -74,4 +74,58 @@ test('response heads: framing, keep-alive and stripped headers', () => {
   assert.equal(parseResponseHead('HTTP/1.0 200 OK\r\nContent-Length: 2')?.keepAlive, false);
   assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked'), undefined);
   assert.equal(parseResponseHead('SSH-2.0-OpenSSH'), undefined);
+});
+
+test('OWS is SP and HTAB only: NBSP is part of a value', () => {
+  for (const head of ['POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\xa0', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\xa0', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \xa05']) {
+    const parsed = parseRequestHead(head, undefined);
+    assert.ok(parsed instanceof HeadError && parsed.status === 400, JSON.stringify(head));
+  }
+  assert.equal(request('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \t 5 \t').contentLength, 5);
+  assert.equal(request('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \tchunked  ').chunked, true);
+});
+
+test('framing headers are never forwarded as received: the gateway writes the framing it read', () => {
+  const head = request('POST / HTTP/1.1\r\nHost: a\r\nConnection: content-length\r\nContent-Length: 0069\r\nX-A: 1');
+  assert.equal(head.contentLength, 69);
+  assert.equal(head.forward, 'X-A: 1\r\n');
+  const chunked = request('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nConnection: transfer-encoding\r\nTransfer-Encoding: Chunked');
+  assert.equal(chunked.chunked, true);
+  assert.equal(chunked.transferEncoding, 'gzip, Chunked');
+  assert.equal(chunked.forward, '');
+});
+
+test('llhttp refusals: duplicate lengths, codings after chunked, unknown methods, bytes outside ASCII in targets', () => {
+  const refused = [
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5',
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length:',
+    'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip',
+    'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked',
+    'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t',
+    'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 1',
+    'FOO / HTTP/1.1\r\nHost: a',
+    'DESCRIBE / HTTP/1.1\r\nHost: a',
+    'GET /\xe9 HTTP/1.1\r\nHost: a',
+    'GET /\tx HTTP/1.1\r\nHost: a',
+    'GET / HTTP/1.1\r\nHost : a',
+  ];
+  for (const head of refused) assert.ok(parseRequestHead(head, undefined) instanceof HeadError, JSON.stringify(head));
+  assert.equal(request('GET   /x   HTTP/1.1\r\nHost: a').target, '/x');
+  assert.equal(request('POST / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket').upgrade, true);
+  assert.equal(request('POST / HTTP/1.1\r\nHost: a\r\nProxy-Connection: close').keepAlive, false);
+});
+
+test('too many header lines are refused however small the head', () => {
+  const head = `GET / HTTP/1.1\r\nHost: a${'\r\nX: 1'.repeat(10_000)}`;
+  const parsed = parseRequestHead(head, undefined);
+  assert.ok(parsed instanceof HeadError && parsed.status === 431);
+  assert.equal(parseResponseHead(`HTTP/1.1 200 OK${'\r\nX: 1'.repeat(10_000)}`), undefined);
+});
+
+test('response heads: the reason phrase is anything but CR and LF, versions other than 1.x are refused', () => {
+  assert.equal(parseResponseHead('HTTP/1.1 200 \x01odd\xff')?.reason, '\x01odd\xff');
+  assert.equal(parseResponseHead('HTTP/1.1 200')?.status, 200);
+  assert.equal(parseResponseHead('HTTP/2.0 200 OK'), undefined);
+  assert.equal(parseResponseHead('RTSP/1.0 200 OK'), undefined);
+  assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip')?.transferEncoding, 'gzip');
 });

@@ -1,21 +1,32 @@
 /**
- * Minimal, strict parsers for HTTP/1.x message heads. They return the header
- * lines to forward already serialized (hop-by-hop headers removed), so the
- * proxy rewrites a head with one string concatenation.
+ * Minimal, strict parsers for HTTP/1.x message heads. They accept what
+ * llhttp (Node's parser, which every Node upstream and client runs) accepts
+ * in strict mode, minus a few documented refusals, and frame messages as it
+ * does. They return the header lines to forward already serialized, without
+ * hop-by-hop headers and without the framing headers: the gateway writes the
+ * framing it decided on itself, so no header can change it on the way.
  */
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) plus the ones the gateway sets itself. */
-const DROPPED_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-kcanary-variant']);
-const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-kcanary-variant']);
+/** Hop-by-hop headers (RFC 9110 §7.6.1), the framing headers, and the ones the gateway sets itself. */
+const DROPPED_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'content-length', 'upgrade', 'host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-kcanary-variant']);
+const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'content-length', 'upgrade', 'x-kcanary-variant']);
+
+/** The methods llhttp accepts on an HTTP/1.x request line (RTSP-only and PRI are not among them). */
+const METHODS = new Set(
+  'DELETE GET HEAD POST PUT CONNECT OPTIONS TRACE PATCH LINK UNLINK COPY LOCK MKCOL MOVE PROPFIND PROPPATCH SEARCH UNLOCK BIND REBIND UNBIND ACL REPORT MKACTIVITY CHECKOUT MERGE M-SEARCH NOTIFY SUBSCRIBE UNSUBSCRIBE MKCALENDAR PURGE QUERY SOURCE'.split(' '),
+);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than tab; after splitting on CRLF, a CR or LF left in a line is one too. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([!-~\x80-\xff]+) HTTP\/1\.([01])$/;
-// eslint-disable-next-line no-control-regex -- the reason phrase must not hold control characters
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
-const DIGITS = /^\d{1,15}$/;
+/** llhttp: the method, one or more spaces, a target of visible ASCII, one or more spaces, the version. */
+const REQUEST_LINE = /^([A-Z-]+) +([!-~]+) +HTTP\/(\d)\.(\d)$/;
+/** The reason phrase is anything but CR and LF, as llhttp reads it. */
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d\d\d)(?: ([^\r\n]*))?$/;
+const DIGITS = /^\d+$/;
+/** Past this many header lines a head is refused, however small (431 / 502). */
+export const MAX_HEADER_LINES = 256;
 
 export interface RequestHead {
   method: string;
@@ -26,7 +37,11 @@ export interface RequestHead {
   /** -1 when absent. */
   contentLength: number;
   chunked: boolean;
+  /** The Transfer-Encoding value as received ('' when absent), forwarded as it is. */
+  transferEncoding: string;
   keepAlive: boolean;
+  /** Upgrade + Connection: upgrade: what follows this message is another protocol, so the connection ends with it. */
+  upgrade: boolean;
   expectContinue: boolean;
   variantHeader: string | undefined;
   stickyValue: string | undefined;
@@ -43,6 +58,8 @@ export interface ResponseHead {
   /** -1 when absent. */
   contentLength: number;
   chunked: boolean;
+  /** The Transfer-Encoding value as received ('' when absent). */
+  transferEncoding: string;
   keepAlive: boolean;
   forward: string;
 }
@@ -59,47 +76,85 @@ interface HeaderScan {
   forward: string;
   contentLength: number;
   chunked: boolean;
+  transferEncoding: string;
+  /** Connection (and Proxy-Connection, as llhttp reads it) values, lower-cased. */
   connection: string;
+  upgradeHeader: boolean;
   /** 0 when the headers are fine, else the status to answer. */
   errorStatus: number;
   error: string;
 }
 
+/** Strips SP and HTAB (RFC 9110 OWS), and nothing else: NBSP is a value byte. */
+function trimOws(value: string, start: number, trimEnd: boolean): string {
+  let from = start;
+  let to = value.length;
+  while (from < to && (value.charCodeAt(from) === 0x20 || value.charCodeAt(from) === 0x09)) from++;
+  if (trimEnd) while (to > from && (value.charCodeAt(to - 1) === 0x20 || value.charCodeAt(to - 1) === 0x09)) to--;
+  return from === 0 && to === value.length ? value : value.slice(from, to);
+}
+
+/** `chunked` as llhttp recognizes a coding: any case, followed by spaces only (not a tab). */
+function isChunkedCoding(coding: string): boolean {
+  const value = trimOws(coding, 0, false);
+  if (value.length < 7 || value.slice(0, 7).toLowerCase() !== 'chunked') return false;
+  for (let i = 7; i < value.length; i++) if (value.charCodeAt(i) !== 0x20) return false;
+  return true;
+}
+
 /**
- * Walks the header lines once: framing and Connection for both directions,
- * and, given `request`, the values routing needs. Lines whose names are in
- * `dropped` stay out of `forward`.
+ * Walks the header lines once, reading the framing headers in order as llhttp
+ * does (flags set line by line), then the values routing needs. Lines whose
+ * names are in `dropped` stay out of `forward`.
  */
 function scanHeaders(lines: string[], dropped: Set<string>, request: RequestHead | undefined, stickyHeader: string | undefined): HeaderScan {
-  const scan: HeaderScan = { forward: '', contentLength: -1, chunked: false, connection: '', errorStatus: 0, error: '' };
-  let transferEncoding: string | undefined;
+  const scan: HeaderScan = { forward: '', contentLength: -1, chunked: false, transferEncoding: '', connection: '', upgradeHeader: false, errorStatus: 0, error: '' };
+  if (lines.length - 1 > MAX_HEADER_LINES) return failScan(scan, 431, 'too many header lines');
+  const isRequest = request !== undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (CONTROL.test(line)) return failScan(scan, 400, 'invalid characters in a header');
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).toLowerCase() : '';
     if (!TOKEN.test(name)) return failScan(scan, 400, `invalid header line ${JSON.stringify(line.slice(0, 40))}`);
-    const value = line.slice(colon + 1).trim();
     switch (name) {
-      case 'content-length':
-        if (!DIGITS.test(value) || (scan.contentLength !== -1 && scan.contentLength !== Number(value))) return failScan(scan, 400, 'invalid Content-Length');
-        scan.contentLength = Number(value);
+      case 'content-length': {
+        if (scan.transferEncoding !== '') return failScan(scan, 400, 'both Content-Length and Transfer-Encoding');
+        if (scan.contentLength !== -1) return failScan(scan, 400, 'more than one Content-Length');
+        const digits = trimOws(line, colon + 1, true);
+        const significant = digits.replace(/^0+(?=\d)/, '');
+        if (!DIGITS.test(digits) || significant.length > 15) return failScan(scan, 400, 'invalid Content-Length');
+        scan.contentLength = Number(significant);
         break;
-      case 'transfer-encoding':
-        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+      }
+      case 'transfer-encoding': {
+        if (scan.contentLength !== -1) return failScan(scan, 400, 'both Content-Length and Transfer-Encoding');
+        const value = trimOws(line, colon + 1, false);
+        if (value === '') break; // llhttp ignores an empty value
+        // In a request nothing may follow chunked: the body's end would be unknowable.
+        if (isRequest && scan.chunked) return failScan(scan, 400, 'a transfer coding after chunked');
+        const codings = value.split(',');
+        for (let c = 0; c < codings.length - 1; c++) {
+          if (isRequest && isChunkedCoding(codings[c]!)) return failScan(scan, 400, 'a transfer coding after chunked');
+        }
+        scan.chunked = isChunkedCoding(codings[codings.length - 1]!);
+        scan.transferEncoding = scan.transferEncoding === '' ? trimOws(value, 0, true) : `${scan.transferEncoding}, ${trimOws(value, 0, true)}`;
         break;
+      }
       case 'connection':
-        scan.connection = scan.connection ? `${scan.connection},${value.toLowerCase()}` : value.toLowerCase();
+      case 'proxy-connection': {
+        const value = trimOws(line, colon + 1, true).toLowerCase();
+        scan.connection = scan.connection ? `${scan.connection},${value}` : value;
+        break;
+      }
+      case 'upgrade':
+        if (trimOws(line, colon + 1, false) !== '') scan.upgradeHeader = true;
         break;
     }
-    if (request !== undefined) readRequestHeader(request, name, value, stickyHeader);
+    if (request !== undefined) readRequestHeader(request, name, trimOws(line, colon + 1, true), stickyHeader);
     if (!dropped.has(name)) scan.forward += `${line}\r\n`;
   }
-  if (transferEncoding !== undefined) {
-    const codings = transferEncoding.toLowerCase().split(',');
-    if (codings[codings.length - 1]!.trim() !== 'chunked') return failScan(scan, 501, 'unsupported Transfer-Encoding');
-    scan.chunked = true;
-  }
+  if (scan.transferEncoding !== '' && !scan.chunked && isRequest) return failScan(scan, 400, 'a request Transfer-Encoding must end in chunked');
   if (scan.connection && !isPlainConnection(scan.connection)) scan.forward = dropNamed(scan.forward, scan.connection);
   return scan;
 }
@@ -136,9 +191,9 @@ function isPlainConnection(value: string): boolean {
   return value === 'keep-alive' || value === 'close';
 }
 
-/** Removes the headers a Connection header names (they are hop-by-hop too). */
+/** Removes the headers a Connection header names (they are hop-by-hop too). Framing is decided before, and written by the gateway. */
 function dropNamed(forward: string, connection: string): string {
-  const named = new Set(connection.split(',').map((token) => token.trim()));
+  const named = new Set(connection.split(',').map((token) => trimOws(token, 0, true)));
   return forward
     .split('\r\n')
     .filter((line) => line !== '' && !named.has(line.slice(0, line.indexOf(':')).toLowerCase()))
@@ -160,26 +215,28 @@ function toOriginForm(out: RequestHead): boolean {
   }
 }
 
+/** A Connection token list holds `token` (SP and HTAB around tokens do not count). */
 function hasToken(list: string, token: string): boolean {
-  return list === token || list.split(',').some((t) => t.trim() === token);
+  return list === token || (list.includes(token) && list.split(',').some((t) => trimOws(t, 0, true) === token));
 }
 
 /** Parses a request head (without its final blank line). */
 export function parseRequestHead(head: string, stickyHeader: string | undefined): RequestHead | HeadError {
   const lines = head.split('\r\n');
   const match = REQUEST_LINE.exec(lines[0]!);
-  if (!match) {
-    return /^\S+ \S+ HTTP\/\d/.test(lines[0]!) ? new HeadError(505, 'HTTP version not supported') : new HeadError(400, 'malformed request line');
-  }
+  if (!match || !METHODS.has(match[1]!)) return new HeadError(400, 'malformed request line');
+  if (match[3] !== '1' || (match[4] !== '0' && match[4] !== '1')) return new HeadError(505, 'HTTP version not supported');
   const out: RequestHead = {
     method: match[1]!,
     target: match[2]!,
-    minorVersion: Number(match[3]),
+    minorVersion: Number(match[4]),
     host: '',
     hostCount: 0,
     contentLength: -1,
     chunked: false,
+    transferEncoding: '',
     keepAlive: true,
+    upgrade: false,
     expectContinue: false,
     variantHeader: undefined,
     stickyValue: undefined,
@@ -189,14 +246,15 @@ export function parseRequestHead(head: string, stickyHeader: string | undefined)
   };
   const scan = scanHeaders(lines, DROPPED_REQUEST, out, stickyHeader);
   if (scan.errorStatus !== 0) return new HeadError(scan.errorStatus, scan.error);
-  if (scan.chunked && scan.contentLength !== -1) return new HeadError(400, 'both Content-Length and Transfer-Encoding');
   if (out.hostCount > 1 || (out.hostCount === 0 && out.minorVersion === 1)) return new HeadError(400, 'exactly one Host header is required');
   if (out.method === 'CONNECT') return new HeadError(405, 'CONNECT is not supported');
   if (out.target[0] !== '/' && !toOriginForm(out)) return new HeadError(400, 'invalid request target');
   out.forward = scan.forward;
   out.contentLength = scan.contentLength;
   out.chunked = scan.chunked;
+  out.transferEncoding = scan.transferEncoding;
   out.keepAlive = out.minorVersion === 1 ? !hasToken(scan.connection, 'close') : hasToken(scan.connection, 'keep-alive');
+  out.upgrade = scan.upgradeHeader && hasToken(scan.connection, 'upgrade');
   return out;
 }
 
@@ -204,17 +262,17 @@ export function parseRequestHead(head: string, stickyHeader: string | undefined)
 export function parseResponseHead(head: string): ResponseHead | undefined {
   const lines = head.split('\r\n');
   const match = STATUS_LINE.exec(lines[0]!);
-  if (!match) return undefined;
+  if (!match || match[1] !== '1' || (match[2] !== '0' && match[2] !== '1') || match[3]![0] === '0') return undefined;
   const scan = scanHeaders(lines, DROPPED_RESPONSE, undefined, undefined);
-  // Both framings at once is how responses get smuggled: refuse it.
-  if (scan.errorStatus !== 0 || (scan.chunked && scan.contentLength !== -1)) return undefined;
-  const minorVersion = Number(match[1]);
+  if (scan.errorStatus !== 0) return undefined;
+  const minorVersion = Number(match[2]);
   return {
-    status: Number(match[2]),
+    status: Number(match[3]),
     minorVersion,
-    reason: match[3] ?? '',
-    contentLength: scan.chunked ? -1 : scan.contentLength,
+    reason: match[4] ?? '',
+    contentLength: scan.contentLength,
     chunked: scan.chunked,
+    transferEncoding: scan.transferEncoding,
     keepAlive: minorVersion === 1 ? !hasToken(scan.connection, 'close') : hasToken(scan.connection, 'keep-alive'),
     forward: scan.forward,
   };

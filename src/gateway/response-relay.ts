@@ -4,6 +4,7 @@
  * (HTTP/1.0 clients get chunked bodies de-chunked).
  */
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { BodyFramer, BodyKind, MALFORMED, NEED_MORE, type PayloadSink } from './body-framer.js';
 import { clientResponseHead, writeHeadAndBody } from './head-rewrite.js';
 import { parseResponseHead, type RequestHead, type ResponseHead } from './http-head.js';
@@ -46,6 +47,9 @@ export class ResponseRelay {
     };
   }
 
+  /** When the first byte of the pending head arrived (performance.now()), for the head deadline. */
+  headSince = 0;
+
   reset(request: RequestHead, variant: string): void {
     this.started = false;
     this.status = 0;
@@ -70,16 +74,23 @@ export class ResponseRelay {
       this.#forwardBody(chunk, 0);
       return;
     }
+    if (this.#headBytes === null) this.headSince = performance.now();
     let buf = this.#headBytes === null ? chunk : Buffer.concat([this.#headBytes, chunk]);
     for (;;) {
-      const headEnd = buf.indexOf(CRLF2);
-      if (headEnd === -1) {
-        if (buf.length > MAX_HEAD_BYTES) this.#target.responseBroken(502, 'upstream response head too large');
-        else this.#headBytes = buf;
+      let start = 0;
+      while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++; // llhttp skips CRLFs before a message
+      const headEnd = buf.indexOf(CRLF2, start);
+      if (headEnd === -1 ? buf.length > MAX_HEAD_BYTES : headEnd - start > MAX_HEAD_BYTES) {
+        this.#target.responseBroken(502, 'upstream response head too large');
         return;
       }
-      const head = parseResponseHead(buf.toString('latin1', 0, headEnd));
-      if (head === undefined || head.status === 101) {
+      if (headEnd === -1) {
+        this.#headBytes = buf;
+        return;
+      }
+      const head = parseResponseHead(buf.toString('latin1', start, headEnd));
+      // 101 would switch protocols; a 1xx with a body is something llhttp frames but no client expects.
+      if (head === undefined || head.status === 101 || (head.status < 200 && (head.contentLength > 0 || head.transferEncoding !== ''))) {
         this.#target.responseBroken(502, 'invalid response from upstream');
         return;
       }
@@ -103,16 +114,23 @@ export class ResponseRelay {
     this.#body.reset(kind, head.contentLength);
     this.reusable = head.keepAlive && kind !== BodyKind.UntilClose;
     this.#dechunk = kind === BodyKind.Chunked && request.minorVersion === 0;
+    this.status = head.status;
+    const capture = target.responseCapture();
+    // What arrived with the head is checked before anything is relayed: a broken answer in one read reaches the client as a 502 only.
+    const end = this.#dechunk ? this.#body.feed(buf, bodyStart, buf.length) : this.#body.feed(buf, bodyStart, buf.length, capture);
+    if (end === MALFORMED) {
+      target.responseBroken(502, 'malformed chunked response from upstream');
+      return;
+    }
     if (kind === BodyKind.UntilClose || this.#dechunk) target.closing = true;
     this.started = true;
-    this.status = head.status;
-    const clientHead = clientResponseHead(head, this.#variant, { chunked: kind === BodyKind.Chunked && !this.#dechunk, close: target.closing, http10: request.minorVersion === 0 });
+    const clientHead = clientResponseHead(head, this.#variant, { chunked: head.chunked && !this.#dechunk, close: target.closing, http10: request.minorVersion === 0 });
     if (this.#dechunk) {
       target.socket.write(clientHead, 'latin1');
+      this.#body.reset(kind, head.contentLength);
       this.#forwardBody(buf, bodyStart);
       return;
     }
-    const end = this.#body.feed(buf, bodyStart, buf.length, target.responseCapture());
     const stop = end < 0 ? buf.length : end;
     if (!writeHeadAndBody(target.socket, clientHead, buf, bodyStart, stop)) target.pauseUpstream();
     this.#after(end, buf.length);

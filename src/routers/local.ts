@@ -74,6 +74,7 @@ export class LocalRouter implements TrafficRouter {
     this.gateway = await startGateway({
       host: gateway.host,
       port: this.options.gatewayPort ?? gateway.port,
+      headTimeoutMs: gateway.headTimeout,
       upstreams: { primary: this.primary.url, canary: this.canaryVariant?.url ?? null },
       canaryWeight: this.weight,
       mirrorPercent: this.canaryVariant ? this.options.canary.spec.rollout.mirror : 0,
