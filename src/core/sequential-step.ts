@@ -4,7 +4,7 @@
  * status' MetricResults (with e-values and always-valid p-values).
  */
 import {
-  Decision, Metric, buildJudgeConfig, initSequentialJudge, judgeSequential, updateSequentialJudge,
+  Decision, Metric, buildJudgeConfig, judgeSequential, restoreSequentialJudge, updateSequentialJudge,
   type JudgeConfig, type SequentialJudgeState, type SequentialJudgment, type TickInput,
 } from './analysis/index.js';
 import type { MetricCheck, ModelCanary } from './spec.js';
@@ -62,7 +62,7 @@ export function stepSequentialJudge(
   timing: { nowMs: number; stepStartedAtMs: number },
 ): SequentialStep {
   const config = judgeConfigFor(canary);
-  let judge = (previous as SequentialJudgeState | null) ?? initSequentialJudge(config);
+  let judge: SequentialJudgeState = restoreSequentialJudge(previous, config);
   if (tick) judge = updateSequentialJudge(judge, config, tick);
   const { minSoak, stepTimeout } = canary.spec.analysis;
   const { interval } = canary.spec.rollout;

@@ -4,6 +4,7 @@
  * e-processes mix over. Built once per rollout; validation names the field.
  */
 import { ValidationError, type FieldIssue } from '../../errors.js';
+import type { SplitConfig } from './sample-ratio.js';
 import { Metric } from './types.js';
 
 /** KServe's (and Prometheus client libraries') default latency buckets, in seconds. */
@@ -57,13 +58,18 @@ export interface JudgeConfig {
   readonly meanAbsDiffClip: number;
   readonly bucketBounds: readonly number[];
   readonly shiftMinAnswers: number;
-  /** Odds ratios of the observed split the sample-ratio guard watches for. */
-  readonly splitRatios: readonly number[];
+  /** The sample-ratio test (sample-ratio.ts). */
+  readonly split: SplitConfig;
 }
 
 const LATENCY_FACTORS = [1.1, 1.2, 1.35, 1.5, 2, 3];
 const DOUBLINGS = [1, 2, 4, 8];
-const SPLIT_RATIOS = [1 / 4, 1 / 2, 2 / 3, 3 / 2, 2, 4];
+/** Metrics pipelines blur the observed split (scrape lag, series born mid-window): within 2× the odds set it counts as right. */
+const SPLIT_BAND = 2;
+const SPLIT_FACTORS = [2, 4, 8];
+/** "Split is off" only pauses, but a pause needs a person: the test gets a tenth of α. */
+const SPLIT_ALPHA_SHARE = 0.1;
+const SPLIT_MIN_EXPECTED = 20;
 const METRICS = Object.values(Metric);
 
 function check(issues: FieldIssue[], path: string, value: number, ok: boolean, message: string): void {
@@ -118,6 +124,12 @@ export function buildJudgeConfig(params: JudgeParams = {}): JudgeConfig {
     meanAbsDiffClip: 10 * tau,
     bucketBounds: Object.freeze([...bounds]),
     shiftMinAnswers,
-    splitRatios: Object.freeze(SPLIT_RATIOS),
+    split: Object.freeze({
+      alpha: alpha * SPLIT_ALPHA_SHARE,
+      band: SPLIT_BAND,
+      lowRatios: Object.freeze(SPLIT_FACTORS.map((k) => 1 / (SPLIT_BAND * k))),
+      highRatios: Object.freeze(SPLIT_FACTORS.map((k) => SPLIT_BAND * k)),
+      minExpected: SPLIT_MIN_EXPECTED,
+    }),
   });
 }

@@ -4,7 +4,7 @@
  */
 export * from './types.js';
 export { buildJudgeConfig, DEFAULT_BUCKET_BOUNDS, DEFAULT_METRICS, type JudgeConfig, type JudgeParams } from './config.js';
-export { initSequentialJudge, updateSequentialJudge, metricLogE, type SequentialJudgeState } from './sequential-state.js';
+export { initSequentialJudge, updateSequentialJudge, restoreSequentialJudge, tickIssues, metricLogE, type SequentialJudgeState } from './sequential-state.js';
 export { judgeSequential, decideSequential, type SequentialJudgment, type SequentialMetricJudgment } from './sequential-judgment.js';
 export {
   buildThresholdJudgeConfig, initThresholdJudge, updateThresholdJudge, judgeThreshold,

@@ -133,9 +133,9 @@ test('a replayed tick counts nothing twice', () => {
 });
 
 test('sample-ratio guard: when the split is off, verdicts are inconclusive — never pass, never fail', () => {
-  // The canary really gets 10% while 20% is in force, and it is also bad: no rollback, no promotion.
+  // The canary really gets 2% while 20% is in force, and it is also bad: no rollback, no promotion.
   const config = buildJudgeConfig();
-  const simulator = createTrafficSimulator(model({ canaryShare: 0.1, canary: { ...good, errorRate: 0.05 } }), createRandom(21));
+  const simulator = createTrafficSimulator(model({ canaryShare: 0.02, canary: { ...good, errorRate: 0.05 } }), createRandom(21));
   let state = initSequentialJudge(config);
   const decisions = new Set<string>();
   for (let t = 1; t <= 120; t++) {
@@ -160,6 +160,7 @@ test('the guard stays quiet on a correct split across weight changes', () => {
     atMs += 120_000;
   }
   assert.equal(state.split.offSinceMs, null);
+  assert.equal(state.split.share, 0.5, 'the test restarts with each share');
   assert.ok(Math.abs(state.canaryRequests / state.expectedCanaryRequests - 1) < 0.05);
 });
 

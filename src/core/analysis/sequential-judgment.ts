@@ -6,13 +6,14 @@
  * - promote-ok: every metric rejected "unacceptably worse" (its likelihood
  *   ratio at the detect effect is at most β) and the minimum soak passed — or
  *   the step timed out with no alarm; both need canary traffic in this step;
- * - inconclusive: the split is off, or the step timed out with no canary
- *   traffic: a person should look;
+ * - inconclusive: the sample-ratio test found the split off in this analysis
+ *   window, or the step timed out with no canary traffic: a person should look;
  * - continue: otherwise.
  */
 import type { JudgeConfig } from './config.js';
 import { eValueOf, pValueOf } from './log-space.js';
 import { tailBoundSeconds } from './latency.js';
+import { splitLogE } from './sample-ratio.js';
 import { metricLogE, type SequentialJudgeState } from './sequential-state.js';
 import { Decision, Metric, Verdict, type Judgment, type MetricJudgment, type StepTiming } from './types.js';
 
@@ -119,8 +120,12 @@ export function decideSequential(state: SequentialJudgeState, config: JudgeConfi
   const timedOut = timing.stepTimeoutMs !== undefined && elapsed >= timing.stepTimeoutMs;
 
   if (state.split.offSinceMs !== null) {
-    const all = state.canaryRequests + state.primaryRequests;
-    return { decision: Decision.Inconclusive, reason: `split is off: the canary served ${percent(state.canaryRequests, all)} of requests where ${percent(state.expectedCanaryRequests, all)} was set` };
+    const { canary, total, share } = state.split;
+    const pValue = pValueOf(splitLogE(config.split, state.split));
+    return {
+      decision: Decision.Inconclusive,
+      reason: `split is off: the canary served ${percent(canary, total)} of ${Math.round(total)} requests where ${percent(share, 1)} was set (sample-ratio test p = ${round(pValue)} ≤ ${round(config.split.alpha)})`,
+    };
   }
   const failed = verdicts.filter((m) => m.verdict === Verdict.Fail).map((m) => m.metric);
   if (failed.length > 0) return { decision: Decision.Rollback, reason: `canary worse on ${failed.join(', ')}` };

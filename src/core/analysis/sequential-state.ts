@@ -10,9 +10,10 @@ import { initLatency, latencyLogE, updateLatency, type LatencyGrid, type Latency
 import { disagreementLogE, initDisagreement, initMeanAbsDiff, updateDisagreement, updateMeanAbsDiff, type DisagreementState, type MeanAbsDiffState } from './mirrored.js';
 import { initOutputShift, outputShiftLogE, outputShiftMaxLog, updateOutputShift, type OutputShiftState } from './output-shift.js';
 import { initRatioLogs, mixtureLog, updateRatioLogs, type RatioLogs } from './rate-ratio.js';
+import { initSplit, updateSplit, type SplitState } from './sample-ratio.js';
 import { Metric, type TickInput, type VariantCounts } from './types.js';
 
-export const SEQUENTIAL_STATE_VERSION = 1;
+export const SEQUENTIAL_STATE_VERSION = 2;
 
 export interface SequentialJudgeState {
   readonly version: typeof SEQUENTIAL_STATE_VERSION;
@@ -31,8 +32,8 @@ export interface SequentialJudgeState {
   readonly meanAbsDiff: MeanAbsDiffState;
   /** Split-traffic output test; absent in states saved before it existed. */
   readonly outputShift?: OutputShiftState;
-  /** Sample-ratio guard; once it fires the split is off for good and verdicts are inconclusive. */
-  readonly split: { readonly logs: RatioLogs; readonly offSinceMs: number | null };
+  /** Sample-ratio test of the current analysis window; while it has fired, verdicts are inconclusive. */
+  readonly split: SplitState;
   /** When each metric's E first reached its threshold (an alarm stands once raised). */
   readonly alarms: Readonly<Partial<Record<Metric, number>>>;
 }
@@ -55,7 +56,7 @@ export function initSequentialJudge(config: JudgeConfig): SequentialJudgeState {
     disagreement: initDisagreement(config.disagreementRates),
     meanAbsDiff: initMeanAbsDiff(),
     outputShift: initOutputShift(),
-    split: { logs: initRatioLogs(config.splitRatios), offSinceMs: null },
+    split: initSplit(),
     alarms: {},
   };
 }
@@ -99,13 +100,31 @@ function checkCounts(issues: FieldIssue[], path: string, counts: VariantCounts, 
   }
 }
 
-function checkTick(tick: TickInput, buckets: number): void {
+/** What is wrong with a tick's counts, or nothing: a measurement problem, for callers to report before judging. */
+export function tickIssues(tick: TickInput, config: Pick<JudgeConfig, 'bucketBounds'>): FieldIssue[] {
+  const buckets = config.bucketBounds.length + 1;
   const issues: FieldIssue[] = [];
   if (!Number.isFinite(tick.atMs)) issues.push({ path: 'tick.atMs', message: 'must be a time in milliseconds' });
   if (!(tick.canaryShare >= 0 && tick.canaryShare <= 1)) issues.push({ path: 'tick.canaryShare', message: 'must be between 0 and 1' });
   checkCounts(issues, 'tick.primary', tick.primary, buckets);
   checkCounts(issues, 'tick.canary', tick.canary, buckets);
+  return issues;
+}
+
+function checkTick(tick: TickInput, config: JudgeConfig): void {
+  const issues = tickIssues(tick, config);
   if (issues.length > 0) throw new ValidationError(issues, { source: 'judge tick' });
+}
+
+/**
+ * A saved state as the current version: version 1 latched its split guard for
+ * the whole rollout; its other evidence carries over, the split test restarts.
+ */
+export function restoreSequentialJudge(saved: unknown, config: JudgeConfig): SequentialJudgeState {
+  if (saved === null || saved === undefined) return initSequentialJudge(config);
+  const state = saved as SequentialJudgeState | (Omit<SequentialJudgeState, 'version'> & { version: 1 });
+  if (state.version === 1) return { ...state, version: SEQUENTIAL_STATE_VERSION, split: initSplit() };
+  return state as SequentialJudgeState;
 }
 
 function checkState(state: SequentialJudgeState, config: JudgeConfig): void {
@@ -124,7 +143,7 @@ function has(config: JudgeConfig, metric: Metric): boolean {
 /** The state after one tick. A tick at or before the last one changes nothing. */
 export function updateSequentialJudge(state: SequentialJudgeState, config: JudgeConfig, tick: TickInput): SequentialJudgeState {
   checkState(state, config);
-  checkTick(tick, config.bucketBounds.length + 1);
+  checkTick(tick, config);
   if (state.lastTickAtMs !== null && tick.atMs <= state.lastTickAtMs) return state;
   const share = tick.canaryShare;
   const { primary, canary } = tick;
@@ -136,12 +155,11 @@ export function updateSequentialJudge(state: SequentialJudgeState, config: Judge
   const primaryBuckets = bucketsOf(primary);
   const hasLatency = canaryBuckets !== null && primaryBuckets !== null;
 
-  const split = {
-    logs: updateRatioLogs(state.split.logs, config.splitRatios, { canary: canary.requests, primary: primary.requests, share }),
-    offSinceMs: state.split.offSinceMs,
-  };
-  const splitThreshold = -Math.log(config.alpha);
-  if (split.offSinceMs === null && maxOf(split.logs) >= splitThreshold && mixtureLog(split.logs) >= splitThreshold) split.offSinceMs = tick.atMs;
+  const split = updateSplit(state.split, config.split, {
+    atMs: tick.atMs, share, canary: canary.requests, primary: primary.requests,
+    ...(tick.windowFromMs === undefined ? {} : { windowFromMs: tick.windowFromMs }),
+    ...(tick.settled === undefined ? {} : { settled: tick.settled }),
+  });
 
   const errorLogs = has(config, Metric.ErrorRate)
     ? updateRatioLogs(state.errors.logs, config.errorRatios, { canary: canary.errors, primary: primary.errors, share })

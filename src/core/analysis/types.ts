@@ -24,6 +24,10 @@ export interface TickInput {
   readonly mirrored?: readonly number[];
   /** Each arm's answers in this tick (split traffic): the output-shift test compares their distributions. */
   readonly answers?: { readonly primary: readonly Answer[]; readonly canary: readonly Answer[] };
+  /** Start of the analysis window the counts were read in: the sample-ratio test restarts with each window. */
+  readonly windowFromMs?: number;
+  /** False while the window's counts may still miss requests the metrics pipeline has not seen yet (default true). */
+  readonly settled?: boolean;
 }
 
 export const Metric = {
