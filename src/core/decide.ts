@@ -203,8 +203,11 @@ function decideSequentialTick(canary: ModelCanary, status: RolloutStatus, obs: O
       const reason = `${step}: ${judgment.reason}: run \`kcanary resume\` to keep observing, or promote/rollback`;
       return { status: transition(judged, Phase.Paused, reason, now), actions: [], reason };
     }
-    default:
-      return { status: judged, actions: [], reason: `${step}: ${judgment.reason}` };
+    default: {
+      // A measurement problem is inconclusive data: nothing is judged on it, and it says so.
+      const problem = obs.window?.unavailable ? `no measurement this tick (${obs.window.unavailable}); ` : '';
+      return { status: judged, actions: [], reason: `${step}: ${problem}${judgment.reason}` };
+    }
   }
 }
 

@@ -26,8 +26,12 @@ export interface WindowMeasurement {
   readonly mirrored: readonly number[];
   /** Values of custom (PromQL) metrics, by metric name. */
   readonly custom: Readonly<Record<string, CustomValue>>;
-  /** Set when the provider could not measure at all (e.g. Prometheus down). */
+  /** Set when the provider could not measure at all (e.g. Prometheus down), with the query that failed. */
   readonly unavailable?: string;
+  /** False while the counts may still miss requests the provider has not seen yet (just after the window started); default true. */
+  readonly settled?: boolean;
+  /** The queries the counts came from, for reports of counts that make no sense. */
+  readonly queries?: readonly string[];
 }
 
 export function emptyCounts(buckets: number): VariantCounts {

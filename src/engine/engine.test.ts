@@ -6,7 +6,7 @@ import type { RolloutStatus } from '../core/status.js';
 import type { RouterContext, RouterObservation, TrafficRouter } from '../routers/types.js';
 import type { MetricProvider } from '../metrics/types.js';
 import { makeCanary, window } from '../core/testing/fixtures.js';
-import { DEFAULT_BUCKETS_SECONDS, emptyCounts } from '../core/measurement.js';
+import { DEFAULT_BUCKETS_SECONDS, emptyCounts, type WindowMeasurement } from '../core/measurement.js';
 
 class RecordingRouter implements TrafficRouter {
   readonly name = 'local' as const;
@@ -126,4 +126,44 @@ test('paused time does not count: a step judged before a long pause neither pass
   for (let i = 0; i < 3; i++) { advance(1); await engine.tick(); }
   const later = await engine.tick();
   assert.deepEqual([later.decision.status.phase, later.decision.status.stepIndex], ['Progressing', 0], 'the soak runs from the resume');
+});
+
+test('a reading that cannot be taken or makes no sense is a measurement problem, never a judge error', async () => {
+  const log: string[] = [];
+  const router = new RecordingRouter(log);
+  const saved: RolloutStatus[] = [];
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const good = window(50, 0);
+  const readings: WindowMeasurement[] = [
+    good,
+    // What Prometheus gave when the canary's histogram did not exist yet: no buckets at all.
+    { ...good, bucketBounds: [], primary: { requests: 0, errors: 0, latencyBuckets: [0] }, canary: { requests: 0, errors: 0, latencyBuckets: [0] }, unavailable: 'no samples for sklearn-canary-predictor latency: sum by (le) (…)' },
+    // A bucket count that went backwards between two readings of the same window.
+    { ...good, canary: { ...good.canary, requests: 60, latencyBuckets: good.canary.latencyBuckets.map((n, i) => (i === 1 ? n - 5 : n)) }, queries: ['sum by (le) (x_bucket)'] },
+    { ...window(70, 0) },
+  ];
+  let reads = 0;
+  const metrics: MetricProvider = { startWindow: () => undefined, measure: async () => readings[Math.min(reads++, readings.length - 1)]! };
+  const engine = new RolloutEngine({
+    canary: makeCanary({ analysis: { judge: 'sequential' } }), specHash: 'h1', router, metrics, clock: () => now,
+    store: { load: async () => saved.at(-1), save: async (s) => { saved.push(s); } },
+  });
+  await engine.tick();
+  now += 1000; await engine.tick(); // Progressing at 20%
+  now += 1000;
+  const first = await engine.tick();
+  assert.equal(first.measurementProblem, undefined);
+  now += 1000;
+  const missing = await engine.tick();
+  assert.match(missing.measurementProblem ?? '', /no samples for sklearn-canary-predictor latency: sum by \(le\)/);
+  assert.match(missing.decision.reason, /no measurement this tick \(no samples for sklearn-canary-predictor latency/);
+  now += 1000;
+  const backwards = await engine.tick();
+  assert.match(backwards.measurementProblem ?? '', /canary\.latencyBuckets must be non-negative counts.*queries: sum by \(le\) \(x_bucket\)/);
+  now += 1000;
+  const recovered = await engine.tick();
+  assert.equal(recovered.measurementProblem, undefined);
+  const judge = saved.at(-1)!.judge as { canaryRequests: number; primaryRequests: number };
+  assert.deepEqual([judge.canaryRequests, judge.primaryRequests], [70, 280], 'the good readings counted once each, the bad ones not at all');
+  assert.equal(saved.at(-1)!.phase, 'Progressing');
 });

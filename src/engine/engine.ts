@@ -11,7 +11,9 @@ import type { ModelCanary } from '../core/spec.js';
 import type { RolloutStatus } from '../core/status.js';
 import type { MetricProvider } from '../metrics/types.js';
 import { diffCounts, type WindowMeasurement } from '../core/measurement.js';
-import type { TickInput } from '../core/analysis/index.js';
+import { tickIssues, type TickInput } from '../core/analysis/index.js';
+import { judgeConfigFor } from '../core/sequential-step.js';
+import { Judge } from '../core/spec.js';
 import type { RouterContext, RouterObservation, TrafficRouter } from '../routers/types.js';
 
 /** Where the status lives: the state file locally, the ModelCanary's status in a cluster. */
@@ -34,6 +36,8 @@ export interface TickResult {
   readonly observation: RouterObservation;
   /** Actions that failed this tick; the next tick retries them. */
   readonly errors: readonly { readonly action: Action; readonly error: Error }[];
+  /** Why this tick could not be measured (the query that failed, counts that make no sense); absent when it was, or when nothing was to be measured. */
+  readonly measurementProblem?: string;
 }
 
 /** The version roles the router should act on, as the status records them. */
@@ -80,8 +84,10 @@ export class RolloutEngine {
       this.lastObservation = observation;
       const now = clock();
       const measuring = before?.phase === Phase.Progressing && observation.canaryWeight === before.canaryWeight;
-      const window = measuring ? await metrics.measure(now) : undefined;
-      const tick = window && before ? this.tickFrom(window, before.canaryWeight, now) : undefined;
+      const measured = measuring ? await metrics.measure(now) : undefined;
+      const reading = measured && before ? this.readTick(measured, before.canaryWeight, now) : undefined;
+      const window = reading?.window ?? measured;
+      const tick = reading?.tick;
       const obs: Observations = {
         specHash,
         primary: observation.primary,
@@ -94,7 +100,7 @@ export class RolloutEngine {
       };
       const decision = decide(canary, before, obs, now);
       const errors = await this.commit(before, decision.status, decision.actions);
-      return { decision, observation, errors };
+      return { decision, observation, errors, ...(window?.unavailable ? { measurementProblem: window.unavailable } : {}) };
     });
   }
 
@@ -131,17 +137,33 @@ export class RolloutEngine {
     return errors;
   }
 
-  /** Counter deltas since the previous tick, from two readings of the same window. */
-  private tickFrom(window: WindowMeasurement, canaryWeight: number, now: number): TickInput {
+  /**
+   * Counter deltas since the previous good reading of the same window. A
+   * reading that could not be taken, or whose counts make no sense, is a
+   * measurement problem (inconclusive data, reported), never a judge error;
+   * the next good reading is compared with the last good one.
+   */
+  private readTick(window: WindowMeasurement, canaryWeight: number, now: number): { window: WindowMeasurement; tick?: TickInput } {
+    if (window.unavailable) return { window };
     const previous = this.lastWindow?.fromMs === window.fromMs ? this.lastWindow : undefined;
-    this.lastWindow = window;
-    return {
+    const tick: TickInput = {
       atMs: now,
       canaryShare: canaryWeight / 100,
       primary: previous ? diffCounts(window.primary, previous.primary) : window.primary,
       canary: previous ? diffCounts(window.canary, previous.canary) : window.canary,
       mirrored: window.mirrored.slice(previous?.mirrored.length ?? 0),
+      windowFromMs: window.fromMs,
+      ...(window.settled === undefined ? {} : { settled: window.settled }),
     };
+    if (this.options.canary.spec.analysis.judge === Judge.Sequential) {
+      const issues = tickIssues(tick, judgeConfigFor(this.options.canary));
+      if (issues.length > 0) {
+        const what = issues.map((i) => `${i.path.replace(/^tick\./, '')} ${i.message}`).join('; ');
+        return { window: { ...window, unavailable: `the counts read make no sense (${what})${window.queries ? `; queries: ${window.queries.join(' ; ')}` : ''}` } };
+      }
+    }
+    this.lastWindow = window;
+    return { window, tick };
   }
 
   private async run(action: Action, ctx: RouterContext): Promise<void> {
