@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { CliProcess, KCANARY_BIN, specInTempDir, tinySpec } from '../testing/cli.js';
+import { CliProcess, KCANARY_BIN, TEST_STATE_HOME, specInTempDir, tinySpec } from '../testing/cli.js';
 
 interface SavedState { control: { token: string; pid: number } | null }
 
@@ -24,7 +24,7 @@ test('up prints the dashboard token only to a terminal; in a log it says where t
 
   // On a terminal (script(1) gives the process a pseudo-terminal), the address carries the token.
   const shell = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(KCANARY_BIN)} up -f ${JSON.stringify(file)} --tick 200ms`;
-  const tty = spawn('script', ['-qfec', shell, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const tty = spawn('script', ['-qfec', shell, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KCANARY_STATE_HOME: TEST_STATE_HOME } });
   let out = '';
   tty.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise((resolve) => tty.once('exit', resolve));

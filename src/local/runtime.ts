@@ -20,6 +20,7 @@ import { escapeLabel, renderAnalysisGauges } from '../metrics/analysis-gauges.js
 import { LocalRouter } from '../routers/local.js';
 import { STATE_KIND, STATE_VERSION, readState, stateFilePath, writeState, type ControlEndpoint, type LocalState } from '../store/state-file.js';
 import { startControlServer, type ControlServer } from './control-server.js';
+import { registerRunning } from './registry.js';
 import { makeSnapshot, type RolloutSnapshot } from './snapshot.js';
 import { isAlive, stopStaleProcesses, type RecordedProcess } from './stale-processes.js';
 
@@ -61,6 +62,8 @@ export interface LocalRuntimeOptions {
   readonly once?: boolean;
   readonly clock?: () => number;
   readonly signal?: AbortSignal;
+  /** The folder of running rollouts (registry.ts) to list this one in while it runs; none when absent. */
+  readonly registry?: string;
   /** Called after every tick and command with what changed. */
   readonly onUpdate?: (snapshot: RolloutSnapshot, event: UpdateEvent) => void;
   /** Called once everything listens. */
@@ -107,6 +110,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     },
   });
   let controlServer: ControlServer | undefined;
+  let unregister: (() => Promise<void>) | undefined;
   let liveMetrics: LiveMetrics | undefined;
   try {
     const live = status === undefined || (!isFinished(status.phase) && status.phase !== Phase.RollingBack);
@@ -146,6 +150,11 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     while (!options.signal?.aborted) {
       const before = status;
       const result: TickResult = await engine.tick();
+      // Listed once its state is saved, so whoever finds it can read it.
+      if (options.registry && !unregister) {
+        await writes;
+        unregister = await registerRunning(options.registry, { name: canary.metadata.name, specFile: resolve(options.specPath), statePath });
+      }
       lastReason = result.decision.reason;
       const significant = isSignificantChange(before, status) || result.errors.length > 0;
       options.onUpdate?.(snapshot(), { kind: 'tick', reason: result.decision.reason, errors: result.errors, significant });
@@ -156,6 +165,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     return status!;
   } finally {
     control = null;
+    await unregister?.();
     await rm(tokenFile, { force: true });
     liveMetrics?.stop();
     await controlServer?.close();

@@ -13,10 +13,17 @@ export const TINY_SERVER = join(REPO_ROOT, 'test', 'fixtures', 'tiny-model-serve
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
+/**
+ * The registry of running rollouts the spawned binaries share: one per test
+ * file, so a test never finds the user's rollouts nor another file's.
+ */
+export const TEST_STATE_HOME = join(tmpdir(), `kcanary-state-home-${process.pid}`);
+const testEnv = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, KCANARY_STATE_HOME: TEST_STATE_HOME, ...env });
+
 /** Runs `kcanary args…` to completion. */
-export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KCANARY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [KCANARY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: testEnv(options.env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -46,8 +53,8 @@ export class CliProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], cwd: string) {
-    this.child = spawn(process.execPath, [KCANARY_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], cwd: string, env?: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [KCANARY_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: testEnv(env) });
     this.child.stdout!.on('data', (d: Buffer) => { this.stdout += d.toString(); });
     this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => { running.delete(this); resolve(code); }));

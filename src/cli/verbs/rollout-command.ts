@@ -31,7 +31,7 @@ export function rolloutCommandVerb(type: RolloutCommand['type'], summary: string
       } else {
         command = { type } as RolloutCommand;
       }
-      const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: args[0], cwd: ctx.cwd });
+      const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: args[0], cwd: ctx.cwd, env: ctx.env });
       if (!located.client) throw new UsageError(`the rollout "${located.state.canary.name}" is not running: start it with \`kcanary up -f ${located.state.canary.specFile}\``);
       const result = await located.client.command(command);
       if (format !== 'table') ctx.stdout.write(formatData(result, format));

@@ -35,7 +35,7 @@ const command: Command = {
     if (typeof timeout === 'object') throw new UsageError(`--timeout: ${timeout.error}`);
     const started = Date.now();
     const read = async (): Promise<RolloutSnapshot> => {
-      const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd });
+      const located = await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd, env: ctx.env });
       if (located.client) return located.client.snapshot();
       const { status } = located.state;
       const spec = await loadSpecFile(located.state.canary.specFile).catch(() => undefined);

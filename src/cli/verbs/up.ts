@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Phase } from '../../core/phase.js';
 import { parseDuration } from '../../core/duration.js';
 import { ExitCode, UsageError } from '../../errors.js';
+import { registryDir } from '../../local/registry.js';
 import { runLocalRollout } from '../../local/runtime.js';
 import { loadSpecFile } from '../../spec-file.js';
 import type { Command } from '../command.js';
@@ -38,7 +39,7 @@ const command: Command = {
     }
     const view = new ProgressView(ctx.stdout, values.output === 'json' ? 'json' : ctx.stdout.isTTY ? 'live' : 'lines');
     const final = await runLocalRollout({
-      canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false,
+      canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false, registry: registryDir(ctx.env),
       ...(gatewayPort === undefined ? {} : { gatewayPort }),
       onReady: ({ token, ...info }) => {
         // The token rides in the fragment, which browsers never send to a

@@ -31,7 +31,7 @@ const command: Command = {
     const expected = parseWholeNumber(values.weight, '--weight', { min: 0, max: 100 });
     // With --url, --weight and --model nothing local is needed (a cluster's public URL).
     const standalone = values.url !== undefined && expected !== undefined && values.model !== undefined;
-    const located = standalone ? undefined : await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd });
+    const located = standalone ? undefined : await locateRollout({ file: values.file, stateDir: values['state-dir'], name: positionals[0], cwd: ctx.cwd, env: ctx.env });
     if (located && !located.client && !values.url) throw new UsageError(`the rollout "${located.state.canary.name}" is not running, and no --url was given`);
     const snapshot = located?.client ? await located.client.snapshot() : undefined;
     const base = (values.url ?? snapshot?.gateway ?? '').replace(/\/$/, '');
