@@ -107,6 +107,19 @@ test('a step is judged only after a whole interval with its weight in force', ()
   assert.equal(ds[5]!.status.canaryWeight, 50);
 });
 
+test('while a weight is not in force the status message says what the router waits for, and the step\'s reason returns after', () => {
+  const canary = makeCanary();
+  const waitingFor = 'HTTPRoute sklearn-predictor: waiting for a gateway (kserve/gw) to report Accepted and ResolvedRefs';
+  const ds = run(canary, [
+    [0, observe(0)], [1 * S, observe(0)],
+    [2 * S, observe(null, { canaryWeightMessage: waitingFor })],
+    [3 * S, observe(20, { window: window(100, 0) })],
+  ]);
+  assert.equal(ds[2]!.status.message, `waiting for canary weight 20% to take effect (observed unknown: ${waitingFor})`);
+  assert.equal(ds[2]!.status.phase, Phase.Progressing);
+  assert.equal(ds[3]!.status.message, ds[1]!.status.message, 'once in force, the message is the step\'s again');
+});
+
 test('a manual gate pauses before its weight and resume opens it', () => {
   const canary = makeCanary({ rollout: { steps: [20, 50, 100], interval: '10s', pauseBefore: [100] } });
   const good = window(100, 0);

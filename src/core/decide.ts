@@ -32,6 +32,8 @@ export interface Observations {
   readonly canary: VariantObservation;
   /** The canary weight actually in force; null when unknown. */
   readonly canaryWeight: number | null;
+  /** What the router waits for before a weight is in force (a gateway's acceptance, ...). */
+  readonly canaryWeightMessage?: string;
   /** Measured since `status.windowStartedAt`; absent when nothing was measured. */
   readonly window?: WindowMeasurement;
   /** Counter deltas since the previous tick, with the share in force (sequential judge). */
@@ -152,14 +154,19 @@ function enterStep(canary: ModelCanary, status: RolloutStatus, index: number, no
   return { status: next, actions: [{ type: 'set-weight', weight }], reason };
 }
 
+const WAITING_FOR_WEIGHT = 'waiting for canary weight';
+
 function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
   if (obs.canary.failed) return rollBack(status, `the canary failed: ${obs.canary.message ?? 'not Ready'}`, now);
   if (!obs.canary.ready || !obs.primary.ready) return waitForReady(canary, status, obs, now);
   if (obs.canaryWeight !== status.canaryWeight) {
     // The window only counts time with the intended weight in force.
-    const waiting = { ...status, windowStartedAt: iso(now), waitingSince: null };
-    return { status: waiting, actions: [{ type: 'set-weight', weight: status.canaryWeight }], reason: `waiting for canary weight ${status.canaryWeight}% to take effect (observed ${obs.canaryWeight ?? 'unknown'})` };
+    const reason = `${WAITING_FOR_WEIGHT} ${status.canaryWeight}% to take effect (observed ${obs.canaryWeight ?? 'unknown'}${obs.canaryWeightMessage ? `: ${obs.canaryWeightMessage}` : ''})`;
+    // In the status message too: a person sees what the rollout waits for, not the last transition.
+    const waiting = { ...status, windowStartedAt: iso(now), waitingSince: null, message: reason };
+    return { status: waiting, actions: [{ type: 'set-weight', weight: status.canaryWeight }], reason };
   }
+  if (status.message.startsWith(WAITING_FOR_WEIGHT)) status = { ...status, message: status.history.at(-1)?.reason ?? '' };
   if (canary.spec.analysis.judge === Judge.Sequential) return decideSequentialTick(canary, status, obs, now);
   const windowStart = ms(status.windowStartedAt);
   const interval = canary.spec.rollout.interval;

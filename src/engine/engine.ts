@@ -93,6 +93,7 @@ export class RolloutEngine {
         primary: observation.primary,
         canary: observation.canary,
         canaryWeight: observation.canaryWeight,
+        ...(observation.canaryWeightMessage ? { canaryWeightMessage: observation.canaryWeightMessage } : {}),
         promoted: observation.promoted,
         rolledBack: observation.rolledBack,
         ...(window ? { window } : {}),

@@ -1,34 +1,55 @@
 /**
- * `gateway-api` router: two RawDeployment InferenceServices and a Gateway
- * API HTTPRoute with weighted backendRefs. The weights are in force only
- * once a gateway has accepted the route (`status.parents[].conditions`).
+ * `gateway-api` router: two RawDeployment InferenceServices, a Gateway API
+ * HTTPRoute with weighted backendRefs and one HTTPRoute per variant. The
+ * weights are in force only once a gateway has accepted this generation of
+ * the route and resolved its backends (`status.parents[].conditions`
+ * Accepted and ResolvedRefs, each with its observedGeneration).
  */
 import type { KubeClient } from '../kube/client.js';
 import { HTTPRoute, type KubeObject } from '../kube/resources.js';
-import { renderGatewayApi } from '../render/gateway-api.js';
+import { renderGatewayApi, variantHttpRouteName } from '../render/gateway-api.js';
 import { predictorServiceName, type RenderInput } from '../render/input.js';
 import { variantBackend } from '../render/two-variants.js';
 import { field, type Condition } from './kserve-status.js';
-import { TwoVariantRouter, canaryPercentOf } from './two-variant-router.js';
+import { TwoVariantRouter, canaryPercentOf, type RouteWeight } from './two-variant-router.js';
 import type { TrafficRouter } from './types.js';
 
 interface ParentStatus {
-  parentRef?: { name?: string };
-  conditions?: Condition[];
+  parentRef?: { name?: string; namespace?: string };
+  conditions?: (Condition & { observedGeneration?: number })[];
 }
 
-export function httpRouteWeight(route: KubeObject | null, input: RenderInput): { weight: number | null; message?: string } {
-  if (!route) return { weight: null, message: 'HTTPRoute not created yet' };
-  if (input.ingress.parentRefs.length > 0) {
-    const parents = (field(route, 'status', 'parents') as ParentStatus[] | undefined) ?? [];
-    const accepted = parents.some((p) => p.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True'));
-    if (!accepted) return { weight: null, message: 'HTTPRoute not accepted by any gateway yet' };
+/** What the route still waits for from a gateway, or undefined when one has accepted this generation and resolved its backends. */
+export function httpRouteWaitingFor(route: KubeObject, input: RenderInput): string | undefined {
+  if (input.ingress.parentRefs.length === 0) return undefined;
+  const generation = route.metadata.generation ?? 0;
+  const parents = (field(route, 'status', 'parents') as ParentStatus[] | undefined) ?? [];
+  const name = `HTTPRoute ${route.metadata.name}`;
+  const wanted = input.ingress.parentRefs.map((p) => `${p.namespace ? `${p.namespace}/` : ''}${p.name}`).join(', ');
+  if (parents.length === 0) return `${name}: waiting for a gateway (${wanted}) to report Accepted and ResolvedRefs`;
+  const problems: string[] = [];
+  for (const parent of parents) {
+    const who = `${parent.parentRef?.namespace ? `${parent.parentRef.namespace}/` : ''}${parent.parentRef?.name ?? '?'}`;
+    for (const type of ['Accepted', 'ResolvedRefs']) {
+      const condition = parent.conditions?.find((c) => c.type === type);
+      if (!condition) problems.push(`${who}: no ${type} yet`);
+      else if (condition.observedGeneration !== undefined && condition.observedGeneration < generation) problems.push(`${who}: ${type} is for generation ${condition.observedGeneration}, waiting for ${generation}`);
+      else if (condition.status !== 'True') problems.push(`${who}: ${type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}${condition.message ? `: ${condition.message}` : ''}`);
+    }
+    if (problems.length === 0) return undefined;
   }
+  return `${name}: waiting for a gateway to accept it and resolve its backends (${problems.join('; ')})`;
+}
+
+export function httpRouteWeight(route: KubeObject | null, input: RenderInput): RouteWeight {
+  if (!route) return { weight: null, message: 'HTTPRoute not created yet' };
   const refs = field(route, 'spec', 'rules', 0, 'backendRefs');
   if (!Array.isArray(refs) || refs.length === 0) return { weight: null, message: 'HTTPRoute has no backendRefs' };
   const list = refs as { name?: string; weight?: number }[];
   // Gateway API: a backendRef without a weight weighs 1.
-  return canaryPercentOf(list, (r) => r.name === variantBackend(input, 'canary'), (r) => r.weight ?? 1, 'HTTPRoute backend');
+  const written = canaryPercentOf(list, (r) => r.name === variantBackend(input, 'canary'), (r) => r.weight ?? 1, 'HTTPRoute backend');
+  const waiting = httpRouteWaitingFor(route, input);
+  return waiting ? { weight: null, specWeight: written.weight, message: waiting } : written;
 }
 
 export function createGatewayApiRouter(client: KubeClient): TrafficRouter {
@@ -38,6 +59,6 @@ export function createGatewayApiRouter(client: KubeClient): TrafficRouter {
     routeName: (input) => predictorServiceName(input.name),
     render: renderGatewayApi,
     weightOf: httpRouteWeight,
-    canaryExtras: () => [],
+    variantRouteName: variantHttpRouteName,
   });
 }

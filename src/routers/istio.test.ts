@@ -26,18 +26,27 @@ describe('istio router against a real API server', kubeSuiteOptions(), () => {
   it('walks a rollout 0 → 20 → 50 → 100 → promoted, never routing to a backend that is not Ready', async () => {
     const { client, ctx, input, router } = await setup();
     await router.ensureVariants(ctx);
-    await assertStored(client, renderIstio(input, { primaryStorageUri: input.stableStorageUri, canary: 'running', canaryWeight: 0 }));
+    // No route yet: a VirtualService to `sklearn-primary-predictor` before it is Ready answers 503.
+    const [primaryIsvc, canaryIsvc, split, primaryRoute, canaryRoute] = renderIstio(input, { primaryStorageUri: input.stableStorageUri, canary: 'running', canaryWeight: 0 });
+    await assertStored(client, [primaryIsvc!, canaryIsvc!]);
+    for (const route of [split!, primaryRoute!, canaryRoute!]) await assertAbsent(client, VirtualService, route.metadata.name);
     let seen = await router.observe(ctx);
-    assert.equal(seen.canaryWeight, 0);
+    assert.equal(seen.canaryWeight, null);
     assert.equal(seen.canary.ready, false);
+    await assert.rejects(router.setWeight(ctx, 0), NotReadyError, 'no route to a primary that is not Ready');
+
+    await setInferenceServiceReady(client, 'sklearn-primary', true);
+    await router.ensureVariants(ctx);
+    await assertStored(client, [split!, primaryRoute!]);
+    await assertAbsent(client, VirtualService, canaryRoute!.metadata.name);
+    assert.equal((await router.observe(ctx)).canaryWeight, 0);
 
     await assert.rejects(router.setWeight(ctx, 20), NotReadyError, 'no traffic to a canary that is not Ready');
-    await setInferenceServiceReady(client, 'sklearn-primary', true);
     await setInferenceServiceReady(client, 'sklearn-canary', true);
 
     for (const weight of [20, 50, 100]) {
       await router.setWeight(ctx, weight);
-      await assertStored(client, [renderSplitVirtualService(input, weight)]);
+      await assertStored(client, [renderSplitVirtualService(input, weight), canaryRoute!]);
       seen = await router.observe(ctx);
       assert.equal(seen.canaryWeight, weight);
       assert.equal(seen.promoted, false);

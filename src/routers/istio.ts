@@ -36,6 +36,6 @@ export function createIstioRouter(client: KubeClient): TrafficRouter {
     routeName: (input) => predictorServiceName(input.name),
     render: renderIstio,
     weightOf: virtualServiceWeight,
-    canaryExtras: (input) => [{ type: VirtualService, name: predictorServiceName(variantServiceName(input, 'canary')) }],
+    variantRouteName: (input, variant) => predictorServiceName(variantServiceName(input, variant)),
   });
 }

@@ -32,6 +32,8 @@ export interface RouterObservation {
   readonly canary: VariantState;
   /** Canary weight in force, whole percent; null when it cannot be read. */
   readonly canaryWeight: number | null;
+  /** Why the weight in force cannot be read (what the router waits for), when canaryWeight is null. */
+  readonly canaryWeightMessage?: string;
   /** The promotion is complete: the primary serves the canary's version with all traffic, nothing else left running. */
   readonly promoted: boolean;
   /** The rollback is complete: the primary serves all traffic and the canary is cleaned up. */

@@ -13,13 +13,21 @@ import { Operator } from '../../operator/operator.js';
 import type { Command } from '../command.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 
-const usage = `Usage: kcanary operator [-n NAMESPACE ...] [--listen 0.0.0.0:8080] [--prometheus URL]
+const usage = `Usage: kcanary operator [-n NAMESPACE ...] [--listen HOST:PORT] [--prometheus URL]
                         [--leader-election-namespace NS] [--lease-name kcanary-operator] [--no-leader-election]
                         [--tick 1s] [--concurrency 32] [--in-cluster | --kubeconfig FILE --context NAME]
 
 Watches ModelCanary objects (all namespaces, or each -n given) and runs their
 rollouts: steps the weight, judges each step on Prometheus, promotes or rolls
-back. Replicas elect a leader on a Lease; only the leader acts.`;
+back. Replicas elect a leader on a Lease; only the leader acts.
+/healthz, /readyz and /metrics listen on 0.0.0.0:8080 in a pod
+(KUBERNETES_SERVICE_HOST is set) and on 127.0.0.1:8080 elsewhere, unless
+--listen says otherwise.`;
+
+/** In a pod the kubelet's probes and Prometheus come from outside; on a workstation nothing should. */
+export function defaultListen(env: Readonly<Record<string, string | undefined>>): string {
+  return env.KUBERNETES_SERVICE_HOST ? '0.0.0.0:8080' : '127.0.0.1:8080';
+}
 
 export function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d+)$/.exec(value);
@@ -63,7 +71,7 @@ const command: Command = {
     const identity = values.identity ?? (ctx.env.POD_NAME || `${hostname()}-${defaultIdentity()}`);
     const operator = new Operator({
       kubeConfig, namespaces: values.namespace ?? [], identity, tickMs, concurrency, log,
-      listen: parseListen(values.listen ?? '0.0.0.0:8080'),
+      listen: parseListen(values.listen ?? defaultListen(ctx.env)),
       ...(values.prometheus ? { prometheus: values.prometheus } : {}),
       ...(values['no-leader-election'] ? {} : { leaderElection: { namespace: values['leader-election-namespace'] ?? namespace, name: values['lease-name'] ?? 'kcanary-operator' } }),
     });
