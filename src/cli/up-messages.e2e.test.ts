@@ -39,3 +39,38 @@ test('up prints the dashboard token only to a terminal; in a log it says where t
     await exited;
   }
 });
+
+const primaryIs = (behaviour: string, extra: Record<string, unknown> = {}) => {
+  const spec = tinySpec();
+  const inner = spec.spec as Record<string, Record<string, unknown>>;
+  return { ...spec, spec: { ...inner, predictor: { model: { storageUri: `file://v1/${behaviour}` } }, local: { ...inner.local, ...extra } } };
+};
+
+test('a primary that cannot start ends up at once with its stderr and exit 3, claiming nothing serves', { timeout: 30_000 }, async () => {
+  const { dir, file } = await specInTempDir(primaryIs('crash'));
+  const started = Date.now();
+  const up = new CliProcess(['up', '-f', file, '--tick', '200ms'], dir);
+  const code = await up.exited;
+  assert.equal(code, 3, `${up.stdout}\n${up.stderr}`);
+  assert.ok(Date.now() - started < 15_000, `up ended after ${Date.now() - started} ms`);
+  assert.match(up.stderr, /the primary \(file:\/\/v1\/crash\) did not start: exited \(code 2\); the last lines of its stderr:\n {4}tiny: loading file:\/\/v1\/crash\n {4}tiny: cannot load the model: no such file\n/);
+  assert.match(up.stderr, /all its output is in \S+tiny-primary\.log/);
+  assert.match(up.stderr, /Nothing serves; nothing was rolled out/);
+  assert.doesNotMatch(up.stdout + up.stderr, /serves all traffic|rolled back/);
+});
+
+test('a primary not Ready by local.readyTimeout is given up on and reported (exit 3)', { timeout: 30_000 }, async () => {
+  const { dir, file } = await specInTempDir(primaryIs('unready', { readyTimeout: '2s' }));
+  const up = new CliProcess(['up', '-f', file, '--tick', '200ms'], dir);
+  assert.equal(await up.exited, 3, `${up.stdout}\n${up.stderr}`);
+  assert.match(up.stderr, /the primary \(file:\/\/v1\/unready\) did not start: not Ready within local\.readyTimeout \(2s\)/);
+  assert.doesNotMatch(up.stdout, /serves all traffic/);
+});
+
+test('a canary that cannot start is rolled back at once with its stderr; the primary serves, and says so', { timeout: 30_000 }, async () => {
+  const { dir, file } = await specInTempDir(tinySpec({ canary: 'crash' }));
+  const up = new CliProcess(['up', '-f', file, '--once', '--tick', '200ms'], dir);
+  assert.equal(await up.exited, 3, `${up.stdout}\n${up.stderr}`);
+  assert.match(up.stdout, /RollingBack .*the canary failed: exited \(code 2\): tiny: loading file:\/\/v2\/crash \| tiny: cannot load the model: no such file; its output is in \S+tiny-canary\.log/);
+  assert.match(up.stdout, /RolledBack .*file:\/\/v1\/ok serves all traffic/);
+});

@@ -407,3 +407,29 @@ for (const c of pauseCases) {
     assert.deepEqual([status.phase, status.stepIndex], [c.phase, c.stepIndex], status.message);
   });
 }
+
+// Messages state only what is true: who serves is said only when it is Ready.
+const endings: [string, Phase, Partial<Observations>, RegExp, RegExp | null][] = [
+  ['rolled back, primary Ready', Phase.RollingBack, { rolledBack: true }, /; file:\/\/v1 serves all traffic$/, null],
+  ['rolled back, primary not Ready', Phase.RollingBack, { rolledBack: true, primary: { ready: false, message: 'exited (code 2)' } }, /; file:\/\/v1 is not Ready \(exited \(code 2\)\): nothing serves$/, /serves all/],
+  ['promoted, new primary Ready', Phase.Promoting, { promoted: true }, /^promoted: file:\/\/v2 now serves all traffic$/, null],
+  ['promoted, new primary not Ready', Phase.Promoting, { promoted: true, primary: { ready: false, message: 'not reachable' } }, /file:\/\/v2 is not Ready \(not reachable\): nothing serves$/, /serves all/],
+];
+for (const [name, from, extra, says, never] of endings) {
+  test(`the final message: ${name}`, () => {
+    const canary = makeCanary();
+    const d = decide(canary, statusIn(canary, from), observe(0, extra), T0 + 10 * S);
+    assert.match(d.status.message, says);
+    if (never) assert.doesNotMatch(d.status.message, never);
+  });
+}
+
+for (const from of [Phase.Pending, Phase.Progressing]) {
+  test(`a primary whose process exited fails the rollout from ${from}, and nothing claims to serve`, () => {
+    const canary = makeCanary();
+    const d = decide(canary, statusIn(canary, from), observe(from === Phase.Pending ? 0 : 20, { primary: { ready: false, failed: true, message: 'exited (code 2): no model' } }), T0 + 10 * S);
+    assert.equal(d.status.phase, Phase.Failed);
+    assert.deepEqual(d.actions, []);
+    assert.match(d.status.message, /^the primary \(file:\/\/v1\) failed: exited \(code 2\): no model; it cannot serve/);
+  });
+}

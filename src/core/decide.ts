@@ -125,6 +125,7 @@ function onSpecChange(canary: ModelCanary, status: RolloutStatus, obs: Observati
 
 function decidePending(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
   if (obs.primary.ready && obs.canary.ready) return enterStep(canary, status, 0, now, 'both variants are Ready');
+  if (obs.primary.failed) return primaryFailed(status, obs, now);
   if (obs.canary.failed) return rollBack(status, `the canary failed: ${obs.canary.message ?? 'not Ready'}`, now);
   const waited = now - ms(status.history.at(-1)?.at ?? status.startedAt);
   const notReady = describeNotReady(obs);
@@ -157,6 +158,7 @@ function enterStep(canary: ModelCanary, status: RolloutStatus, index: number, no
 const WAITING_FOR_WEIGHT = 'waiting for canary weight';
 
 function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
+  if (obs.primary.failed) return primaryFailed(status, obs, now);
   if (obs.canary.failed) return rollBack(status, `the canary failed: ${obs.canary.message ?? 'not Ready'}`, now);
   if (!obs.canary.ready || !obs.primary.ready) return waitForReady(canary, status, obs, now);
   if (obs.canaryWeight !== status.canaryWeight) {
@@ -239,6 +241,20 @@ function waitForReady(canary: ModelCanary, status: RolloutStatus, obs: Observati
   return { status: waiting, actions: [], reason: `waiting for the variants to be Ready (${notReady})` };
 }
 
+/**
+ * The primary cannot become Ready again: rolling back to it would serve
+ * nothing, so kcanary cannot act, and says so.
+ */
+function primaryFailed(status: RolloutStatus, obs: Observations, now: number): Decision {
+  const reason = `the primary (${status.stableStorageUri}) failed: ${obs.primary.message ?? 'not Ready'}; it cannot serve, so the rollout stops here`;
+  return { status: transition(status, Phase.Failed, reason, now), actions: [], reason };
+}
+
+/** Who serves now, said only when it is true. */
+function servingNote(storageUri: string, obs: Observations): string {
+  return obs.primary.ready ? `${storageUri} serves all traffic` : `${storageUri} is not Ready (${obs.primary.message ?? 'no answer'}): nothing serves`;
+}
+
 function describeNotReady(obs: Observations): string {
   return [
     !obs.primary.ready && `primary: ${obs.primary.message ?? 'not Ready'}`,
@@ -254,7 +270,7 @@ function hold(status: RolloutStatus, obs: Observations, reason: string): Decisio
 
 function decidePromoting(status: RolloutStatus, obs: Observations, now: number): Decision {
   if (obs.promoted) {
-    const done = transition(status, Phase.Succeeded, `promoted: ${status.canaryStorageUri} now serves all traffic`, now, {
+    const done = transition(status, Phase.Succeeded, `promoted: ${servingNote(status.canaryStorageUri, obs).replace(/ serves all/, ' now serves all')}`, now, {
       canaryWeight: 0, stableStorageUri: status.canaryStorageUri, gated: false,
     });
     return { status: done, actions: [], reason: done.message };
@@ -271,7 +287,7 @@ export function rollBack(status: RolloutStatus, why: string, now: number): Decis
 function decideRollingBack(status: RolloutStatus, obs: Observations, now: number): Decision {
   if (obs.rolledBack && obs.canaryWeight === 0) {
     const why = status.message.replace(/^rolling back: /, '');
-    const done = transition(status, Phase.RolledBack, `rolled back (${why}); ${status.stableStorageUri} serves all traffic`, now, {});
+    const done = transition(status, Phase.RolledBack, `rolled back (${why}); ${servingNote(status.stableStorageUri, obs)}`, now, {});
     return { status: done, actions: [], reason: done.message };
   }
   return { status, actions: [{ type: 'set-weight', weight: 0 }, { type: 'rollback' }], reason: 'rolling back: the primary takes all traffic' };

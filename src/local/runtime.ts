@@ -160,6 +160,8 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
       options.onUpdate?.(snapshot(), { kind: 'tick', reason: result.decision.reason, errors: result.errors, significant });
       if (significant) controlServer.publish();
       if (options.once && status && isFinished(status.phase)) break;
+      // Failed: kcanary cannot act (the primary is gone), and up has nothing left to serve.
+      if (status?.phase === Phase.Failed) break;
       await sleep(tickMs, undefined, { signal: options.signal }).catch(() => undefined);
     }
     return status!;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { startGateway, type Gateway } from '../gateway/index.js';
 import { Router } from '../core/spec.js';
 import type { ModelCanary } from '../core/spec.js';
-import { UsageError } from '../errors.js';
+import { RolloutFailedError, UsageError } from '../errors.js';
 import { freePort } from './local/free-port.js';
 import { probeReadiness } from './local/readiness.js';
 import { VariantProcess } from './local/variant-process.js';
@@ -67,9 +67,11 @@ export class LocalRouter implements TrafficRouter {
   async start(ctx: RouterContext, options: { withCanary: boolean; weight: number }): Promise<void> {
     this.primary = await this.variantFor(ctx.stableStorageUri, 'primary');
     if (options.withCanary) this.canaryVariant = await this.variantFor(ctx.canaryStorageUri, 'canary');
-    this.weight = this.canaryVariant ? options.weight : 0;
     // No request reaches a variant that is still loading its model.
-    await this.waitUntilReady([this.primary, this.canaryVariant], this.local.readyTimeout);
+    await this.waitUntilReady(this.local.readyTimeout);
+    await this.failIfPrimaryDown();
+    const canaryUp = this.canaryVariant !== undefined && !this.canaryVariant.process?.exited;
+    this.weight = canaryUp ? options.weight : 0;
     const { gateway, sticky } = this.local;
     this.gateway = await startGateway({
       host: gateway.host,
@@ -112,8 +114,8 @@ export class LocalRouter implements TrafficRouter {
     const modelName = this.options.canary.spec.modelName;
     const state = async (variant: Variant | undefined): Promise<VariantState> => {
       if (!variant) return { ready: false, message: 'not running' };
-      const exited = variant.process?.exited;
-      if (exited) return { ready: false, failed: true, message: exited, storageUri: variant.storageUri, url: variant.url };
+      const failure = variant.process?.describeFailure();
+      if (failure) return { ready: false, failed: true, message: failure, storageUri: variant.storageUri, url: variant.url };
       const probe = await probeReadiness(variant.url, modelName);
       return { ready: probe.ready, message: probe.message, storageUri: variant.storageUri, url: variant.url };
     };
@@ -159,15 +161,39 @@ export class LocalRouter implements TrafficRouter {
     this.reportProcesses();
   }
 
-  private async waitUntilReady(variants: (Variant | undefined)[], timeoutMs: number): Promise<void> {
+  /**
+   * Waits for both variants to be Ready, up to local.readyTimeout; stops
+   * waiting at once when the primary's process exits. A process not Ready in
+   * time is given up on (stopped, and failed from then on).
+   */
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const modelName = this.options.canary.spec.modelName;
-    for (const variant of variants) {
-      while (variant && !variant.process?.exited && Date.now() < deadline) {
-        if ((await probeReadiness(variant.url, modelName, 500)).ready) break;
-        await new Promise((r) => setTimeout(r, 100));
+    const pending = new Set([this.primary, this.canaryVariant].filter((v): v is Variant => v !== undefined));
+    while (pending.size > 0 && Date.now() < deadline && !this.primary?.process?.exited) {
+      for (const variant of [...pending]) {
+        if (variant.process?.exited || (await probeReadiness(variant.url, modelName, 500)).ready) pending.delete(variant);
       }
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
+    for (const variant of pending) await variant.process?.giveUp(`not Ready within local.readyTimeout (${timeoutMs / 1000}s)`);
+  }
+
+  /** Nothing can serve without the primary: the start fails, saying why, with its last words. */
+  private async failIfPrimaryDown(): Promise<void> {
+    const primary = this.primary!;
+    const process = primary.process;
+    let why: string | undefined;
+    if (process?.exited) {
+      await process.outputRead();
+      const tail = process.lastStderrLines();
+      why = `${process.exited}${tail.length ? `; the last lines of its stderr:\n${tail.map((l) => `    ${l}`).join('\n')}` : ' with nothing on stderr'}\n  (all its output is in ${process.logFile})`;
+    } else if (!process && !(await probeReadiness(primary.url, this.options.canary.spec.modelName)).ready) {
+      why = `not Ready at ${primary.url} within local.readyTimeout (${this.local.readyTimeout / 1000}s)`;
+    }
+    if (why === undefined) return;
+    await this.close();
+    throw new RolloutFailedError(`the primary (${primary.storageUri}) did not start: ${why}\nNothing serves; nothing was rolled out.`);
   }
 
   private setGatewayWeight(weight: number): void {

@@ -32,11 +32,16 @@ export function commandFor(options: VariantProcessOptions): string[] {
   return options.command.map((part) => part.replace(/\{(port|storageUri|modelPath|modelName|host)\}/g, (_, key: string) => values[key]!));
 }
 
+/** How much of a process's stderr is kept in memory, to show why it failed. */
+const STDERR_TAIL_BYTES = 8192;
+
 export class VariantProcess {
   readonly url: string;
   readonly logFile: string;
   private child: ChildProcess | undefined;
   private exit: string | undefined;
+  private stderrTail = '';
+  private closed = false;
 
   constructor(readonly options: VariantProcessOptions) {
     this.url = `http://${options.host}:${options.port}`;
@@ -52,9 +57,37 @@ export class VariantProcess {
     return this.child?.pid;
   }
 
-  /** Why the process is gone, if it is. */
+  /** Why the process is gone (or was given up on), if it is. */
   get exited(): string | undefined {
     return this.exit;
+  }
+
+  /** The last lines the process wrote to stderr. */
+  lastStderrLines(count = 10): string[] {
+    return this.stderrTail.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '').slice(-count);
+  }
+
+  /** Why it failed, with the last lines of its stderr, on one line. */
+  describeFailure(lines = 3): string | undefined {
+    if (!this.exit) return undefined;
+    const tail = this.lastStderrLines(lines).join(' | ');
+    return `${this.exit}${tail ? `: ${tail}` : ''}; its output is in ${this.logFile}`;
+  }
+
+  /** Resolves once the process's output has all been read (or after `maxMs`). */
+  async outputRead(maxMs = 1000): Promise<void> {
+    const child = this.child;
+    if (!child || this.closed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      child.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  /** Gives up on a process that did not become Ready in time: it is stopped and counts as failed. */
+  async giveUp(why: string): Promise<void> {
+    this.exit ??= why;
+    await this.stop();
   }
 
   start(): void {
@@ -65,9 +98,14 @@ export class VariantProcess {
     const child = spawn(program!, args, { cwd: this.options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KCANARY_VARIANT: this.options.role } });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
+    child.stderr?.on('data', (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-STDERR_TAIL_BYTES); });
     child.once('error', (error) => { this.exit = `could not start ${program}: ${error.message}`; });
     child.once('exit', (code, signal) => {
-      this.exit ??= `exited (${signal ?? `code ${code}`}); its output is in ${this.logFile}`;
+      this.exit ??= `exited (${signal ?? `code ${code}`})`;
+    });
+    // After 'exit' its output may still be arriving: the log closes with the pipes.
+    child.once('close', () => {
+      this.closed = true;
       log.end();
     });
     this.child = child;
