@@ -4,7 +4,7 @@
  * whether it came from the local gateway or from Prometheus.
  */
 
-import { DEFAULT_BUCKET_BOUNDS, type VariantCounts } from './analysis/index.js';
+import { DEFAULT_BUCKET_BOUNDS, type Answer, type VariantCounts } from './analysis/index.js';
 
 export type { VariantCounts };
 
@@ -24,6 +24,8 @@ export interface WindowMeasurement {
   readonly canary: VariantCounts;
   /** |canary − primary| per mirrored pair (Infinity: the answers could not be compared). */
   readonly mirrored: readonly number[];
+  /** Each arm's answers since the previous reading (not since the window started): the split prediction-shift test. */
+  readonly answers?: { readonly primary: readonly Answer[]; readonly canary: readonly Answer[] };
   /** Values of custom (PromQL) metrics, by metric name. */
   readonly custom: Readonly<Record<string, CustomValue>>;
   /** Set when the provider could not measure at all (e.g. Prometheus down), with the query that failed. */

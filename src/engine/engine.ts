@@ -155,6 +155,7 @@ export class RolloutEngine {
       mirrored: window.mirrored.slice(previous?.mirrored.length ?? 0),
       windowFromMs: window.fromMs,
       ...(window.settled === undefined ? {} : { settled: window.settled }),
+      ...(window.answers ? { answers: window.answers } : {}),
     };
     if (this.options.canary.spec.analysis.judge === Judge.Sequential) {
       const issues = tickIssues(tick, judgeConfigFor(this.options.canary));

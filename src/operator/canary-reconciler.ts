@@ -19,6 +19,9 @@ import type { MetricProvider } from '../metrics/types.js';
 import { PrometheusMetrics } from '../metrics/prometheus.js';
 import type { TrafficRouter } from '../routers/types.js';
 import { WebhookGates } from '../webhooks/webhook-gates.js';
+import { withCollectedPredictions } from '../collector/collected-metrics.js';
+import { collectorKey, collectorTargetOf, needsPredictions } from '../collector/collector-target.js';
+import type { PredictionCollector } from '../collector/prediction-collector.js';
 import { kubeRequest } from './apply-objects.js';
 import { FINALIZER, readCommand } from './canary-commands.js';
 import { ClusterStatusStore, coreStatusOf } from './cluster-store.js';
@@ -44,6 +47,8 @@ export interface ReconcilerOptions {
   readonly metricsFor?: (canary: ModelCanary, windowStartMs: number) => MetricProvider;
   /** The routers' client for a namespace (the operator's reads from its watch caches). */
   readonly clientFor?: (namespace: string) => KubeClient;
+  /** Where KServe's inference logger events land: predictions for prediction-agreement and prediction-shift. */
+  readonly collector?: PredictionCollector;
   /** Status writes that change nothing a person or a restart needs wait up to this long (see ClusterStatusStore). */
   readonly statusFlushMs?: number;
 }
@@ -121,6 +126,7 @@ export class CanaryReconciler {
 
     const result = await engine.tick();
     const after = await engine.current();
+    this.syncCollector(runtime, after);
     await gates.afterTick(before, after);
     if (after) {
       this.recordTransitions(object, before, after, result.decision.reason);
@@ -132,7 +138,16 @@ export class CanaryReconciler {
     return after && isFinished(after.phase) && result.errors.length === 0 ? {} : { requeueMs: this.options.tickMs };
   }
 
+  /** Listens for the variants the router observed; stops keeping predictions once the rollout is over. */
+  private syncCollector(runtime: Runtime, status: RolloutStatus | undefined): void {
+    const { collector } = this.options;
+    if (!collector || !needsPredictions(runtime.canary)) return;
+    const target = collectorTargetOf(routerContext(runtime.canary, status), runtime.engine.observation);
+    if (target) collector.manage(collectorKey(runtime.canary), { ...target, collecting: !status || !isFinished(status.phase) });
+  }
+
   forget(key: string): void {
+    this.options.collector?.forget(key);
     const runtime = this.runtimes.get(key);
     this.runtimes.delete(key);
     this.invalid.delete(key);
@@ -186,7 +201,9 @@ export class CanaryReconciler {
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       })
       : noPrometheus('no Prometheus to measure with: set spec.analysis.prometheus.address or start the operator with --prometheus'));
-    const engine = new RolloutEngine({ canary, specHash, router: gates.wrap(router), metrics, store, clock: this.clock });
+    const collector = this.options.collector;
+    const measured = collector && needsPredictions(canary) ? withCollectedPredictions(metrics, collector, collectorKey(canary)) : metrics;
+    const engine = new RolloutEngine({ canary, specHash, router: gates.wrap(router), metrics: measured, store, clock: this.clock });
     built.engine = engine;
     const runtime: Runtime = { generation: object.metadata.generation, uid: object.metadata.uid, canary, engine, store, gates, router };
     this.runtimes.set(key, runtime);

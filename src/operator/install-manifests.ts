@@ -12,6 +12,9 @@ export const DEFAULT_INSTALL_NAMESPACE = 'kcanary-system';
 export const DEFAULT_IMAGE = 'ghcr.io/kcanary/kcanary:0.1.0';
 export const OPERATOR_NAME = 'kcanary-operator';
 export const HTTP_PORT = 8080;
+export const COLLECTOR_PORT = 8090;
+/** The Service KServe's inference logger posts to: spec.predictor.logger.url of the InferenceServices kcanary manages. */
+export const COLLECTOR_SERVICE = 'kcanary-collector';
 
 export interface InstallOptions {
   readonly namespace?: string;
@@ -48,7 +51,7 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
   const namespace = options.namespace ?? DEFAULT_INSTALL_NAMESPACE;
   const labels = { ...LABELS };
   const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace } : {}), labels });
-  const args = ['operator', '--in-cluster', `--leader-election-namespace=${namespace}`, `--listen=0.0.0.0:${HTTP_PORT}`,
+  const args = ['operator', '--in-cluster', `--leader-election-namespace=${namespace}`, `--listen=0.0.0.0:${HTTP_PORT}`, `--collector=0.0.0.0:${COLLECTOR_PORT}`,
     ...(options.watchNamespaces ?? []).map((ns) => `--namespace=${ns}`)];
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } },
@@ -88,7 +91,7 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'KCANARY_LOG_LEVEL', value: options.logLevel ?? 'info' },
               ],
-              ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+              ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }, { name: 'collector', containerPort: COLLECTOR_PORT, protocol: 'TCP' }],
               livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
               readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
               resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -101,6 +104,10 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
     {
       apiVersion: 'v1', kind: 'Service', metadata: meta(OPERATOR_NAME),
       spec: { selector: labels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'v1', kind: 'Service', metadata: meta(COLLECTOR_SERVICE),
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'collector', protocol: 'TCP' }] },
     },
   ];
 }

@@ -12,6 +12,8 @@ import { needsReconcile } from './canary-commands.js';
 import { CanaryReconciler, type ReconcilerOptions } from './canary-reconciler.js';
 import { EventRecorder } from './events.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
+import { startCollectorServer, type CollectorServer } from '../collector/collector-server.js';
+import { PredictionCollector } from '../collector/prediction-collector.js';
 import { LeaderElector } from './leader-election.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { WorkQueue } from './work-queue.js';
@@ -24,6 +26,8 @@ export interface OperatorOptions {
   /** Leader election; absent: act without it (one replica, `kcanary run`). */
   readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly leaseDurationMs?: number; readonly retryPeriodMs?: number };
   readonly listen?: { readonly host: string; readonly port: number };
+  /** Where KServe's inference logger posts its CloudEvents (the prediction collector); absent: not served. */
+  readonly collector?: { readonly host: string; readonly port: number };
   readonly tickMs?: number;
   readonly concurrency?: number;
   readonly prometheus?: string;
@@ -37,6 +41,8 @@ export interface OperatorOptions {
 
 export class Operator {
   readonly metrics = new OperatorMetrics();
+  readonly collector = new PredictionCollector();
+  private collectorServer: CollectorServer | undefined;
   readonly informer: CanaryInformer;
   private readonly queue: WorkQueue;
   private readonly reconciler: CanaryReconciler;
@@ -63,6 +69,7 @@ export class Operator {
       remember: (object) => this.informer.remember(object),
       events: new EventRecorder({ kubeConfig: options.kubeConfig, component: 'kcanary-operator', log }),
       metrics: this.metrics,
+      collector: this.collector,
       tickMs,
       log,
       ...(options.prometheus ? { prometheus: options.prometheus } : {}),
@@ -115,9 +122,17 @@ export class Operator {
     return this.health?.url;
   }
 
+  /** The prediction collector's URL, when it is served. */
+  get collectorUrl(): string | undefined {
+    return this.collectorServer?.url;
+  }
+
   async start(): Promise<void> {
     if (this.options.listen) {
       this.health = await startHealthServer({ ...this.options.listen, isReady: () => this.ready, metrics: this.metrics });
+    }
+    if (this.options.collector) {
+      this.collectorServer = await startCollectorServer({ ...this.options.collector, collector: this.collector, ...(this.options.log ? { log: this.options.log } : {}) });
     }
     this.routerCache?.start();
     this.informer.start();
@@ -132,6 +147,7 @@ export class Operator {
     await this.elector?.stop();
     this.leading = false;
     await this.health?.close();
+    await this.collectorServer?.close();
   }
 
   /** Resolves when the watch has listed every scope. */

@@ -13,7 +13,7 @@ import { Operator } from '../../operator/operator.js';
 import type { Command } from '../command.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 
-const usage = `Usage: kcanary operator [-n NAMESPACE ...] [--listen HOST:PORT] [--prometheus URL]
+const usage = `Usage: kcanary operator [-n NAMESPACE ...] [--listen HOST:PORT] [--collector HOST:PORT] [--prometheus URL]
                         [--leader-election-namespace NS] [--lease-name kcanary-operator] [--no-leader-election]
                         [--tick 1s] [--concurrency 32] [--in-cluster | --kubeconfig FILE --context NAME]
 
@@ -22,7 +22,8 @@ rollouts: steps the weight, judges each step on Prometheus, promotes or rolls
 back. Replicas elect a leader on a Lease; only the leader acts.
 /healthz, /readyz and /metrics listen on 0.0.0.0:8080 in a pod
 (KUBERNETES_SERVICE_HOST is set) and on 127.0.0.1:8080 elsewhere, unless
---listen says otherwise.`;
+--listen says otherwise. --collector serves the endpoint KServe's inference
+logger posts to (prediction-agreement, prediction-shift).`;
 
 /** In a pod the kubelet's probes and Prometheus come from outside; on a workstation nothing should. */
 export function defaultListen(env: Readonly<Record<string, string | undefined>>): string {
@@ -44,6 +45,7 @@ const command: Command = {
     const { values } = parseFlags(ctx.argv, {
       namespace: { type: 'string', short: 'n', multiple: true },
       listen: { type: 'string' },
+      collector: { type: 'string' },
       prometheus: { type: 'string' },
       'leader-election-namespace': { type: 'string' },
       'lease-name': { type: 'string' },
@@ -72,6 +74,7 @@ const command: Command = {
     const operator = new Operator({
       kubeConfig, namespaces: values.namespace ?? [], identity, tickMs, concurrency, log,
       listen: parseListen(values.listen ?? defaultListen(ctx.env)),
+      ...(values.collector ? { collector: parseListen(values.collector) } : {}),
       ...(values.prometheus ? { prometheus: values.prometheus } : {}),
       ...(values['no-leader-election'] ? {} : { leaderElection: { namespace: values['leader-election-namespace'] ?? namespace, name: values['lease-name'] ?? 'kcanary-operator' } }),
     });
