@@ -10,7 +10,8 @@ import { ControlClient } from '../local/control-client.js';
 import { listRunning, registryDir, type RunningRollout } from '../local/registry.js';
 import { isAlive } from '../local/stale-processes.js';
 import { loadSpecFile } from '../spec-file.js';
-import { readState, stateFilePath, type LocalState } from '../store/state-file.js';
+import { specHash } from '../engine/spec-hash.js';
+import { readState, stateFilePath, type LocalState, type StateExpectation } from '../store/state-file.js';
 
 export interface LocatedRollout {
   readonly statePath: string;
@@ -32,7 +33,7 @@ export async function locateRollout(options: LocateOptions): Promise<LocatedRoll
   if (options.file) {
     const { canary } = await loadSpecFile(resolve(options.cwd, options.file));
     const stateDir = resolve(dirname(resolve(options.cwd, options.file)), canary.spec.local?.stateDir ?? '.kcanary');
-    return load(stateDir, options.name ?? canary.metadata.name);
+    return load(stateDir, options.name ?? canary.metadata.name, { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec) });
   }
   if (options.stateDir) return fromFolder(resolve(options.cwd, options.stateDir), options.name);
   const registry = registryDir(options.env ?? process.env);
@@ -66,9 +67,9 @@ async function fromFolder(stateDir: string, name: string | undefined, registry?:
   return located(stateFilePath(stateDir, name), state);
 }
 
-async function load(stateDir: string, name: string): Promise<LocatedRollout> {
+async function load(stateDir: string, name: string, spec?: StateExpectation['spec']): Promise<LocatedRollout> {
   const statePath = stateFilePath(stateDir, name);
-  const state = await readState(statePath, name);
+  const state = await readState(statePath, { name, ...(spec ? { spec } : {}) });
   if (!state) throw new UsageError(`no rollout named "${name}" in ${stateDir}: start it with \`kcanary up -f canary.yaml\``);
   return located(statePath, state);
 }

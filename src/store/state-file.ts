@@ -9,6 +9,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StateError } from '../errors.js';
 import type { RolloutStatus } from '../core/status.js';
+import { stateProblems } from './state-schema.js';
 
 export const STATE_KIND = 'kcanary.io/local-state';
 export const STATE_VERSION = 1;
@@ -34,8 +35,20 @@ export function stateFilePath(stateDir: string, name: string): string {
   return join(stateDir, `${name}.state.json`);
 }
 
-/** The saved state, undefined when there is none; a StateError when it cannot be trusted. */
-export async function readState(path: string, expectedName?: string): Promise<LocalState | undefined> {
+/** What the state must agree with: the spec it is read for. */
+export interface StateExpectation {
+  readonly name: string;
+  /** Bounds the step index, when the state was computed for this very spec (its hash). */
+  readonly spec?: { readonly steps: readonly number[]; readonly specHash: string };
+}
+
+/**
+ * The saved state, undefined when there is none; a StateError when it cannot
+ * be trusted. Every check comes before anything is written, and a refused file
+ * is never touched.
+ */
+export async function readState(path: string, expected?: string | StateExpectation): Promise<LocalState | undefined> {
+  const expectation = typeof expected === 'string' ? { name: expected } : expected;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -47,7 +60,7 @@ export async function readState(path: string, expectedName?: string): Promise<Lo
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new StateError(`the state file ${path} is corrupt (${(error as Error).message}); it was left as it is: move it away to start the rollout over`, { cause: error });
+    throw new StateError(`the state file ${path} is corrupt (${(error as Error).message}); ${LEFT_AS_IT_IS}`, { cause: error });
   }
   const state = parsed as Partial<LocalState> | null;
   if (!state || typeof state !== 'object' || state.kind !== STATE_KIND) {
@@ -57,13 +70,23 @@ export async function readState(path: string, expectedName?: string): Promise<Lo
     throw new StateError(`${path} has state version ${String(state.version)}, this kcanary reads version ${STATE_VERSION}; it was left as it is`);
   }
   if (!state.status || typeof state.status.phase !== 'string' || typeof state.canary?.name !== 'string') {
-    throw new StateError(`the state file ${path} is incomplete (no status); it was left as it is: move it away to start the rollout over`);
+    throw new StateError(`the state file ${path} is incomplete (no status); ${LEFT_AS_IT_IS}`);
   }
-  if (expectedName !== undefined && state.canary.name !== expectedName) {
-    throw new StateError(`${path} holds the state of canary "${state.canary.name}", not "${expectedName}"; it was left as it is`);
+  const problems = stateProblems(state);
+  const steps = expectation?.spec;
+  if (problems.length === 0 && steps && state.status.specHash === steps.specHash && state.status.stepIndex >= steps.steps.length) {
+    problems.push(`status.stepIndex: ${state.status.stepIndex} is past the last of the spec's ${steps.steps.length} steps (${steps.steps.join(', ')})`);
+  }
+  if (problems.length) {
+    throw new StateError(`the state file ${path} is not valid:\n${problems.map((p) => `  ${p}`).join('\n')}\n${LEFT_AS_IT_IS}`);
+  }
+  if (expectation !== undefined && state.canary.name !== expectation.name) {
+    throw new StateError(`${path} holds the state of canary "${state.canary.name}", not "${expectation.name}"; it was left as it is`);
   }
   return state as LocalState;
 }
+
+const LEFT_AS_IT_IS = 'it was left as it is: move it away to start the rollout over';
 
 /** Replaces the state file atomically; the file is readable by its owner only (it holds the control token). */
 export async function writeState(path: string, state: LocalState): Promise<void> {
