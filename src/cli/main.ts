@@ -1,16 +1,10 @@
 import { ExitCode, KcanaryError, exitCodeOf } from '../errors.js';
 import type { Command, CommandContext } from './command.js';
+import { formatMainHelp, formatVerbHelp } from './help.js';
 import { verbs } from './verbs/index.js';
 
 function helpText(): string {
-  return [
-    'kcanary — canary rollouts of KServe models',
-    '',
-    'Usage: kcanary <verb> [options]   (kcanary <verb> --help for a verb\'s options)',
-    '',
-    `Verbs: ${Object.keys(verbs).sort().join(', ')}`,
-    '',
-  ].join('\n');
+  return formatMainHelp(Object.keys(verbs));
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -28,10 +22,20 @@ export async function main(argv: readonly string[]): Promise<void> {
     signal: controller.signal,
   };
   let code: number;
-  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+  const helpFor = verb === 'help' && rest[0] !== undefined ? rest[0] : undefined;
+  if (helpFor !== undefined) {
+    const load = verbs[helpFor];
+    if (load) {
+      process.stdout.write(formatVerbHelp((await load()).default));
+      code = ExitCode.Ok;
+    } else {
+      process.stderr.write(`kcanary: unknown verb "${helpFor}"\n\n${helpText()}`);
+      code = ExitCode.BadInput;
+    }
+  } else if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
     process.stdout.write(helpText());
     code = verb === undefined ? ExitCode.BadInput : ExitCode.Ok;
-  } else if (verb === '--version' || verb === 'version') {
+  } else if (verb === '--version' || (verb === 'version' && rest.length === 0)) {
     process.stdout.write('kcanary 0.1.0\n');
     code = ExitCode.Ok;
   } else {
@@ -52,7 +56,7 @@ async function runVerb(load: () => Promise<{ default: Command }>, ctx: CommandCo
   try {
     const command = (await load()).default;
     if (ctx.argv.includes('--help') || ctx.argv.includes('-h')) {
-      ctx.stdout.write(`${command.summary}\n\n${command.usage}\n`);
+      ctx.stdout.write(formatVerbHelp(command));
       return ExitCode.Ok;
     }
     return await command.run(ctx);

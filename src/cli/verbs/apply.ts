@@ -7,6 +7,7 @@ import { createClusterRouter } from '../../operator/cluster-routers.js';
 import { NotReadyError } from '../../routers/kserve-status.js';
 import { loadSpecFile } from '../../spec-file.js';
 import type { Command } from '../command.js';
+import { clusterFlags, commonFlags } from '../help.js';
 import { parseFlags } from '../flags.js';
 import { weightBars } from '../output.js';
 
@@ -21,6 +22,14 @@ const command: Command = {
   name: 'apply',
   summary: 'Create or update the variants and routing of a cluster rollout, at its first step.',
   usage,
+  flags: [
+    { ...commonFlags.file, text: 'the ModelCanary spec to apply (its router must be a cluster router)' },
+    ...clusterFlags,
+  ],
+  examples: [
+    'kcanary apply -f examples/sklearn-istio.yaml -n sample-dev',
+    'kcanary apply -f canary.yaml --context staging   # then: kcanary status -f canary.yaml',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       file: { type: 'string', short: 'f' }, namespace: { type: 'string', short: 'n' }, context: { type: 'string' }, kubeconfig: { type: 'string' },

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { modelCanaryCrd } from '../../crd/model-canary-crd.js';
 import { ExitCode } from '../../errors.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags } from '../flags.js';
 import { parseOutputFormat } from '../output.js';
 
@@ -14,6 +15,11 @@ const command: Command = {
   name: 'crd',
   summary: 'Print the ModelCanary CustomResourceDefinition.',
   usage,
+  flags: [commonFlags.output('yaml|json')],
+  examples: [
+    'kcanary crd | kubectl apply -f -',
+    'kcanary crd -o json > modelcanary-crd.json',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, { output: { type: 'string', short: 'o' } }, usage);
     const format = parseOutputFormat(values.output, 'yaml');

@@ -4,6 +4,7 @@ import { startClusterDashboard } from '../../dashboard/cluster-server.js';
 import { ExitCode } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 
 const usage = `Usage: kcanary dashboard [-n NAMESPACE] [--port 3100] [--kubeconfig FILE] [--context NAME]
@@ -18,6 +19,16 @@ const command: Command = {
   name: 'dashboard',
   summary: 'Serve the dashboard for the ModelCanaries of a cluster, with your kubeconfig.',
   usage,
+  flags: [
+    { ...commonFlags.namespace, text: 'show the ModelCanaries of this namespace only (default: the kubeconfig context\'s)' },
+    { name: 'port', value: 'N', text: 'the port the dashboard listens on, on 127.0.0.1 (default 3100; 0 picks a free one)' },
+    commonFlags.kubeconfig,
+    commonFlags.context,
+  ],
+  examples: [
+    'kcanary dashboard -n sample-dev',
+    'kcanary dashboard --context staging --port 3200',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       namespace: { type: 'string', short: 'n' }, port: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' },

@@ -18,6 +18,11 @@ const command: Command = {
   name: 'demo',
   summary: 'Run the canary lab on this machine: promote v2, roll back v3.',
   usage,
+  flags: [{ name: 'rate', value: 'N', text: 'requests per second the demo sends through the gateway (default 150, 1 to 2000)' }],
+  examples: [
+    'kcanary demo',
+    'kcanary demo --rate 50   # a slower machine',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, { rate: { type: 'string' } }, usage);
     const rate = parseWholeNumber(values.rate, '--rate', { min: 1, max: 2000 }) ?? 150;

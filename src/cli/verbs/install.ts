@@ -10,6 +10,7 @@ import { applyObject } from '../../operator/apply-objects.js';
 import { DEFAULT_IMAGE, DEFAULT_INSTALL_NAMESPACE, installManifests } from '../../operator/install-manifests.js';
 import { waitForCrd } from '../../operator/crd-ready.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 
 const usage = `Usage: kcanary install [--install-namespace ${DEFAULT_INSTALL_NAMESPACE}] [--image IMAGE] [--replicas 2]
@@ -23,6 +24,22 @@ const command: Command = {
   name: 'install',
   summary: 'Install the ModelCanary CRD and the operator in a cluster.',
   usage,
+  flags: [
+    { name: 'install-namespace', value: 'NS', text: `the namespace the operator runs in (default ${DEFAULT_INSTALL_NAMESPACE})` },
+    { name: 'image', value: 'IMAGE', text: `the operator's container image (default ${DEFAULT_IMAGE})` },
+    { name: 'replicas', value: 'N', text: 'operator replicas; one leader acts (default 2, 0 to 10)' },
+    { name: 'watch-namespace', value: 'NS', text: 'a namespace the operator watches (repeat for several; default: all)' },
+    { name: 'dry-run', text: 'print the objects instead of applying them' },
+    { name: 'crd-only', text: 'only the ModelCanary CustomResourceDefinition' },
+    { ...commonFlags.output('yaml|json'), text: 'with --dry-run: yaml (a multi-document stream, the default) or json (a List)' },
+    commonFlags.kubeconfig,
+    commonFlags.context,
+  ],
+  examples: [
+    'kcanary install',
+    'kcanary install --watch-namespace sample-dev --replicas 1',
+    'kcanary install --dry-run > kcanary-install.yaml   # for GitOps',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       'install-namespace': { type: 'string' },

@@ -11,6 +11,7 @@ import { defaultIdentity } from '../../operator/leader-election.js';
 import { logFunction, operatorLogger } from '../../operator/logger.js';
 import { Operator } from '../../operator/operator.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 
 const usage = `Usage: kcanary operator [-n NAMESPACE ...] [--listen HOST:PORT] [--collector HOST:PORT] [--prometheus URL]
@@ -41,6 +42,24 @@ const command: Command = {
   name: 'operator',
   summary: 'Run the ModelCanary operator (in a cluster, or against one).',
   usage,
+  flags: [
+    { ...commonFlags.namespace, text: 'a namespace to watch (repeat for several; default: all namespaces)' },
+    { name: 'listen', value: 'HOST:PORT', text: 'address of /healthz, /readyz and /metrics (default 0.0.0.0:8080)' },
+    { name: 'prometheus', value: 'URL', text: 'Prometheus to judge the steps on, when a spec names none' },
+    { name: 'leader-election-namespace', value: 'NS', text: 'namespace of the leader Lease (default: the operator\'s own)' },
+    { name: 'lease-name', value: 'NAME', text: 'name of the leader Lease (default kcanary-operator)' },
+    { name: 'no-leader-election', text: 'act without a Lease (one replica only)' },
+    { name: 'identity', value: 'ID', text: 'this replica\'s name on the Lease (default: $POD_NAME, or host name and a random suffix)' },
+    { name: 'tick', value: 'DURATION', text: 'how often each rollout is reconciled (default 1s)' },
+    { name: 'concurrency', value: 'N', text: 'rollouts reconciled at once (default 32, 1 to 256)' },
+    { name: 'in-cluster', text: 'use the pod\'s service account instead of a kubeconfig' },
+    commonFlags.kubeconfig,
+    commonFlags.context,
+  ],
+  examples: [
+    'kcanary operator --in-cluster   # as the installed Deployment runs it',
+    'kcanary operator -n sample-dev --no-leader-election --prometheus http://127.0.0.1:9090',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       namespace: { type: 'string', short: 'n', multiple: true },

@@ -3,6 +3,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { manifestsToYaml, renderAtWeight, renderInputFrom } from '../../render/index.js';
 import { loadSpecFile } from '../../spec-file.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 
 const usage = `Usage: kcanary render -f canary.yaml [--weight N] [-n NAMESPACE] [-o yaml|json]
@@ -15,6 +16,16 @@ const command: Command = {
   name: 'render',
   summary: 'Print the manifests of a rollout at a given canary weight, for GitOps.',
   usage,
+  flags: [
+    commonFlags.file,
+    { name: 'weight', short: 'w', value: 'N', text: 'the canary\'s percent of traffic in the manifests (default: the first step)' },
+    { ...commonFlags.namespace, text: 'namespace of the manifests (default: metadata.namespace, then default)' },
+    commonFlags.output('yaml|json'),
+  ],
+  examples: [
+    'kcanary render -f examples/sklearn-istio.yaml --weight 20',
+    'kcanary render -f canary.yaml -w 100 -o json > manifests.json',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       file: { type: 'string', short: 'f' }, weight: { type: 'string', short: 'w' }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' },

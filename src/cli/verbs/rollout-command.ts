@@ -2,6 +2,7 @@
 import type { Command as RolloutCommand } from '../../core/commands.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
+import { clusterFlags, commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber, rolloutFlags } from '../flags.js';
 import { locateRollout } from '../locate.js';
 import { formatData, parseOutputFormat } from '../output.js';
@@ -16,6 +17,15 @@ export function rolloutCommandVerb(type: RolloutCommand['type'], summary: string
     name: type,
     summary,
     usage,
+    flags: [
+      { ...commonFlags.file, text: 'the spec of the rollout (or give its name)' },
+      commonFlags.stateDir,
+      { ...commonFlags.output('table|json|yaml'), text: 'how to print the outcome and the rollout after it (default table)' },
+      ...clusterFlags,
+    ],
+    examples: takesWeight
+      ? ['kcanary set-weight 30 -f examples/housing-canary.yaml', 'kcanary set-weight 0 sklearn -n sample-dev   # all traffic back to the primary, paused']
+      : [`kcanary ${type} -f examples/housing-canary.yaml`, `kcanary ${type} sklearn -n sample-dev`],
     async run(ctx) {
       // A ModelCanary in a cluster: the command goes through the object, the operator applies it.
       const cluster = await (await import('../../operator/cli-cluster-verbs.js')).runClusterCommand(ctx, type);

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../kube/resources.js';
 import { runOneCanary } from '../../operator/run-one.js';
 import { readSpecDocuments } from '../../spec-file.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags } from '../flags.js';
 
 const usage = `Usage: kcanary run -f canary.yaml [-n NAMESPACE] [--prometheus URL] [--tick 1s] [--timeout 30m]
@@ -29,6 +30,18 @@ const command: Command = {
   name: 'run',
   summary: 'Run one cluster rollout in the foreground (no operator needed).',
   usage,
+  flags: [
+    { ...commonFlags.file, text: 'the ModelCanary spec to roll out (a cluster router)' },
+    commonFlags.namespace,
+    { name: 'prometheus', value: 'URL', text: 'Prometheus to judge the steps on, when the spec names none' },
+    { name: 'tick', value: 'DURATION', text: 'how often the rollout is reconciled (default 1s)' },
+    { name: 'timeout', value: 'DURATION', text: 'give up (exit 4) when the rollout has not ended by then (default: no limit)' },
+    commonFlags.kubeconfig,
+    commonFlags.context,
+  ],
+  examples: [
+    'kcanary run -f examples/sklearn-istio.yaml -n sample-dev --timeout 30m   # a CI gate',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       file: { type: 'string', short: 'f' }, namespace: { type: 'string', short: 'n' }, prometheus: { type: 'string' },

@@ -2,14 +2,9 @@ import { parseArgs } from 'node:util';
 import { KcanaryError, UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
 
-const USAGE = `kcanary serve --model <storageUri> --name <model> [--port 8080] [--host 127.0.0.1] [--max-body-bytes N]
+const USAGE = `Usage: kcanary serve --model <storageUri> --name <model> [--port 8080] [--host 127.0.0.1] [--max-body-bytes N]
 
 Serves one ONNX model with KServe's V1 and Open Inference (V2) REST protocols.
-  --model           file:// URI or path of an .onnx file or of a directory holding model.onnx
-  --name            the model name in /v1/models/<name> and /v2/models/<name>
-  --port            port to listen on (default 8080; 0 picks a free one)
-  --host            address to listen on (default 127.0.0.1)
-  --max-body-bytes  larger request bodies get 413 (default 16 MiB)
 Prints "serving <name> on <url>" when ready; stops on SIGINT/SIGTERM.`;
 
 // Errors of the in-process API name its fields; on the command line the flags are the names.
@@ -44,6 +39,16 @@ const command: Command = {
   name: 'serve',
   summary: 'Serve an ONNX model with the KServe V1 and Open Inference (V2) protocols.',
   usage: USAGE,
+  flags: [
+    { name: 'model', value: 'URI', text: 'file:// URI or path of an .onnx file, or of a directory holding model.onnx (required)' },
+    { name: 'name', value: 'MODEL', text: 'the model name in /v1/models/<name> and /v2/models/<name> (required)' },
+    { name: 'port', value: 'N', text: 'port to listen on (default 8080; 0 picks a free one)' },
+    { name: 'host', value: 'ADDRESS', text: 'address to listen on (default 127.0.0.1)' },
+    { name: 'max-body-bytes', value: 'N', text: 'larger request bodies get 413 (default 16 MiB)' },
+  ],
+  examples: [
+    'kcanary serve --model file://./models/housing/v1 --name housing --port 9001',
+  ],
   async run(ctx) {
     const flags = parseFlags(ctx.argv);
     if (!flags.model) throw new UsageError(`serve: --model is required\n\n${USAGE}`);

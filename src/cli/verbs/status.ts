@@ -6,6 +6,7 @@ import type { RolloutSnapshot } from '../../local/snapshot.js';
 import { makeSnapshot } from '../../local/snapshot.js';
 import { loadSpecFile } from '../../spec-file.js';
 import type { Command } from '../command.js';
+import { clusterFlags, commonFlags } from '../help.js';
 import { parseFlags, rolloutFlags } from '../flags.js';
 import { locateRollout } from '../locate.js';
 import { formatData, parseOutputFormat } from '../output.js';
@@ -25,6 +26,19 @@ const command: Command = {
   name: 'status',
   summary: 'Show a rollout: phase, step, weights, analysis.',
   usage,
+  flags: [
+    commonFlags.file,
+    commonFlags.stateDir,
+    commonFlags.output('table|json|yaml'),
+    { name: 'watch', short: 'w', text: 'follow the rollout until it ends: exit 0 promoted, 3 rolled back or failed' },
+    { name: 'timeout', value: 'DURATION', text: 'with --watch: exit 4 when the rollout has not ended by then' },
+    ...clusterFlags,
+  ],
+  examples: [
+    'kcanary status -f examples/housing-canary.yaml',
+    'kcanary status housing --watch --timeout 10m   # a CI gate',
+    'kcanary status sklearn -n sample-dev -o json',
+  ],
   async run(ctx) {
     // A ModelCanary in a cluster (-n/--context/--kubeconfig, or a spec whose router is not local).
     const cluster = await (await import('../../operator/cli-cluster-verbs.js')).runClusterStatus(ctx);

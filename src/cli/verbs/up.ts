@@ -6,6 +6,7 @@ import { registryDir } from '../../local/registry.js';
 import { runLocalRollout } from '../../local/runtime.js';
 import { loadSpecFile } from '../../spec-file.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 import { ProgressView } from '../progress.js';
 
@@ -22,6 +23,17 @@ const command: Command = {
   name: 'up',
   summary: 'Run a rollout on this machine: variants, gateway, analysis, promotion or rollback.',
   usage,
+  flags: [
+    { ...commonFlags.file, text: 'the ModelCanary spec (router: local); model paths are relative to it' },
+    { name: 'port', value: 'N', text: 'the gateway\'s port, where clients send predictions (overrides spec.local.gateway.port,\ndefault 8080; 0 picks a free one)' },
+    { name: 'once', text: 'exit when the rollout ends (0 promoted, 3 rolled back or failed) instead of serving on' },
+    { name: 'tick', value: 'DURATION', text: 'how often the rollout is judged and stepped (default 1s)' },
+    { ...commonFlags.output('json'), text: 'json: one JSON object a line per event, for scripts (default: a live view)' },
+  ],
+  examples: [
+    'kcanary up -f examples/housing-canary.yaml',
+    'kcanary up -f canary.yaml --port 9090 --once   # in CI: exit code says how it ended',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
       file: { type: 'string', short: 'f' }, port: { type: 'string' }, once: { type: 'boolean' }, tick: { type: 'string' }, output: { type: 'string', short: 'o' },

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError, ValidationError } from '../../errors.js';
 import { checkLocalModelFiles, loadSpecFile } from '../../spec-file.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags } from '../flags.js';
 import { formatData, parseOutputFormat } from '../output.js';
 
@@ -16,6 +17,14 @@ const command: Command = {
   name: 'validate',
   summary: 'Check a ModelCanary spec and show its defaults.',
   usage,
+  flags: [
+    commonFlags.file,
+    { ...commonFlags.output('json|yaml'), text: 'print the spec with every default filled in, as json or yaml' },
+  ],
+  examples: [
+    'kcanary validate -f examples/housing-canary.yaml',
+    'kcanary validate -f canary.yaml -o yaml   # see the defaults',
+  ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, { file: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } }, usage);
     if (!values.file) throw new UsageError(`validate needs -f <file>\n\n${usage}`);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { checkSplit } from '../../local/verify-split.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
+import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber, rolloutFlags } from '../flags.js';
 import { locateRollout } from '../locate.js';
 import { formatData, parseOutputFormat } from '../output.js';
@@ -21,6 +22,24 @@ const command: Command = {
   name: 'verify',
   summary: 'Send requests through the gateway and check the observed split against the target.',
   usage,
+  flags: [
+    commonFlags.file,
+    commonFlags.stateDir,
+    commonFlags.output('table|json|yaml'),
+    { name: 'requests', short: 'n', value: 'N', text: 'how many requests to send (default 100)' },
+    { name: 'data', short: 'd', value: 'JSON|@FILE', text: 'the predict request body (default: GET /v1/models/<model> instead of a predict)' },
+    { name: 'path', value: 'PATH', text: 'the request path (default /v1/models/<model>, with :predict when --data is given)' },
+    { name: 'url', value: 'URL', text: 'where to send: a gateway or a cluster\'s public URL (default: the running rollout\'s gateway)' },
+    { name: 'host', value: 'HOST', text: 'the Host header to send (a cluster ingress routes by it)' },
+    { name: 'concurrency', value: 'N', text: 'requests in flight at once (default 4)' },
+    { name: 'weight', value: 'N', text: 'the canary percent to expect (default: the rollout\'s weight in force)' },
+    { name: 'model', value: 'NAME', text: 'the model name in the path (default: the rollout\'s)' },
+  ],
+  examples: [
+    'kcanary verify -f examples/housing-canary.yaml --requests 500',
+    'kcanary verify housing -d @models/housing/sample.json -o json',
+    'kcanary verify --url http://<ingress> --host sklearn-predictor-ns.example.com --model sklearn --weight 20',
+  ],
   async run(ctx) {
     const { values, positionals } = parseFlags(ctx.argv, {
       ...rolloutFlags, requests: { type: 'string', short: 'n' }, data: { type: 'string', short: 'd' }, path: { type: 'string' }, url: { type: 'string' }, host: { type: 'string' }, concurrency: { type: 'string' }, weight: { type: 'string' }, model: { type: 'string' },
