@@ -27,29 +27,36 @@ function section(text: string, heading: string): string {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-test('every verb has help: its usage, every flag with what it does, and an example', async () => {
+test('every verb has help: its usage, every flag with what it does, and an example', { timeout: 120_000 }, async () => {
   const names = Object.keys(verbs);
   assert.ok(names.length >= 19);
-  await Promise.all(names.map(async (verb) => {
-    const viaHelp = await runCli(['help', verb]);
-    const viaFlag = await runCli([verb, '--help']);
-    assert.equal(viaHelp.code, 0, `${verb}: ${viaHelp.stderr}`);
-    assert.equal(viaFlag.code, 0, `${verb}: ${viaFlag.stderr}`);
-    assert.equal(viaHelp.stdout, viaFlag.stdout, `${verb}: help ${verb} and ${verb} --help differ`);
-    const help = viaHelp.stdout;
-    assert.match(help, new RegExp(`^Usage: kcanary ${verb}\\b`, 'm'), verb);
-
-    const flags = section(help, 'Flags:');
-    const documented = new Set([...flags.matchAll(/^ {2}(?:-[a-zA-Z], | {4})--([a-z-]+)(?: \S+)? {2,}\S/gm)].map((m) => m[1]!));
-    const parsed = await parsedFlags(verb);
-    assert.deepEqual([...documented].sort(), [...parsed].sort(), `${verb}: the flags in its help are the flags it takes`);
-    const synopsis = help.slice(help.indexOf('Usage:')).split('\n\n')[0]!;
-    for (const [, name] of synopsis.matchAll(/--([a-z][a-z-]*)/g)) assert.ok(documented.has(name!), `${verb}: --${name} is in the usage but not explained`);
-
-    const examples = section(help, 'Examples:').split('\n').filter(Boolean);
-    assert.ok(examples.length > 0 && examples.every((line) => line.startsWith(`  kcanary ${verb}`)), `${verb}: examples\n${help}`);
-  }));
+  // A few at a time: each is a node process, and CI machines are small.
+  const queue = [...names];
+  const worker = async (): Promise<void> => {
+    for (let verb = queue.shift(); verb !== undefined; verb = queue.shift()) await checkVerb(verb);
+  };
+  await Promise.all([worker(), worker(), worker()]);
 });
+
+async function checkVerb(verb: string): Promise<void> {
+  const viaHelp = await runCli(['help', verb]);
+  const viaFlag = await runCli([verb, '--help']);
+  assert.equal(viaHelp.code, 0, `${verb}: ${viaHelp.stderr}`);
+  assert.equal(viaFlag.code, 0, `${verb}: ${viaFlag.stderr}`);
+  assert.equal(viaHelp.stdout, viaFlag.stdout, `${verb}: help ${verb} and ${verb} --help differ`);
+  const help = viaHelp.stdout;
+  assert.match(help, new RegExp(`^Usage: kcanary ${verb}\\b`, 'm'), verb);
+
+  const flags = section(help, 'Flags:');
+  const documented = new Set([...flags.matchAll(/^ {2}(?:-[a-zA-Z], | {4})--([a-z-]+)(?: \S+)? {2,}\S/gm)].map((m) => m[1]!));
+  const parsed = await parsedFlags(verb);
+  assert.deepEqual([...documented].sort(), [...parsed].sort(), `${verb}: the flags in its help are the flags it takes`);
+  const synopsis = help.slice(help.indexOf('Usage:')).split('\n\n')[0]!;
+  for (const [, name] of synopsis.matchAll(/--([a-z][a-z-]*)/g)) assert.ok(documented.has(name!), `${verb}: --${name} is in the usage but not explained`);
+
+  const examples = section(help, 'Examples:').split('\n').filter(Boolean);
+  assert.ok(examples.length > 0 && examples.every((line) => line.startsWith(`  kcanary ${verb}`)), `${verb}: examples\n${help}`);
+}
 
 test('help says what a flag sets: up --port is the gateway port', async () => {
   const { stdout } = await runCli(['help', 'up']);
