@@ -25,6 +25,8 @@ const REQUEST_LINE = /^([A-Z-]+) +([!-~]+) +HTTP\/(\d)\.(\d)$/;
 /** The reason phrase is anything but CR and LF, as llhttp reads it. */
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d\d\d)(?: ([^\r\n]*))?$/;
 const DIGITS = /^\d+$/;
+/** llhttp rejects a tab after the value of Content-Length or Transfer-Encoding (trailing spaces pass). */
+const TRAILING_TAB = /\t[ \t]*$/;
 /** Past this many header lines a head is refused, however small (431 / 502). */
 export const MAX_HEADER_LINES = 256;
 
@@ -121,6 +123,7 @@ function scanHeaders(lines: string[], dropped: Set<string>, request: RequestHead
       case 'content-length': {
         if (scan.transferEncoding !== '') return failScan(scan, 400, 'both Content-Length and Transfer-Encoding');
         if (scan.contentLength !== -1) return failScan(scan, 400, 'more than one Content-Length');
+        if (TRAILING_TAB.test(line)) return failScan(scan, 400, 'invalid Content-Length');
         const digits = trimOws(line, colon + 1, true);
         const significant = digits.replace(/^0+(?=\d)/, '');
         if (!DIGITS.test(digits) || significant.length > 15) return failScan(scan, 400, 'invalid Content-Length');
@@ -129,6 +132,7 @@ function scanHeaders(lines: string[], dropped: Set<string>, request: RequestHead
       }
       case 'transfer-encoding': {
         if (scan.contentLength !== -1) return failScan(scan, 400, 'both Content-Length and Transfer-Encoding');
+        if (TRAILING_TAB.test(line)) return failScan(scan, 400, 'invalid Transfer-Encoding');
         const value = trimOws(line, colon + 1, false);
         if (value === '') break; // llhttp ignores an empty value
         // In a request nothing may follow chunked: the body's end would be unknowable.
