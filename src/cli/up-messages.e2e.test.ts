@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
-import { CliProcess, KCANARY_BIN, TEST_STATE_HOME, specInTempDir, tinySpec } from '../testing/cli.js';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import { CliProcess, KCANARY_BIN, TEST_STATE_HOME, sendTraffic, specInTempDir, tinySpec } from '../testing/cli.js';
 
 interface SavedState { control: { token: string; pid: number } | null }
 
@@ -73,4 +74,40 @@ test('a canary that cannot start is rolled back at once with its stderr; the pri
   assert.equal(await up.exited, 3, `${up.stdout}\n${up.stderr}`);
   assert.match(up.stdout, /RollingBack .*the canary failed: exited \(code 2\): tiny: loading file:\/\/v2\/crash \| tiny: cannot load the model: no such file; its output is in \S+tiny-canary\.log/);
   assert.match(up.stdout, /RolledBack .*file:\/\/v1\/ok serves all traffic/);
+});
+
+test('up on a finished spec says what happened and how to start again; --restart and a new version start again', { timeout: 120_000 }, async () => {
+  const quick = tinySpec({ spec: { rollout: { steps: [50], interval: '1s' } } });
+  const { dir, file } = await specInTempDir(quick);
+  /** One `up --once` with traffic through its gateway. */
+  const runOnce = async (...extra: string[]) => {
+    const up = new CliProcess(['up', '-f', file, '--once', '--tick', '200ms', ...extra], dir);
+    const [, gateway] = await up.waitFor(/gateway (http:\/\/127\.0\.0\.1:\d+)/);
+    const traffic = sendTraffic(gateway!, 'tiny', 50);
+    const code = await up.exited;
+    await traffic.stop();
+    return { code, out: up.stdout, err: up.stderr };
+  };
+  const first = await runOnce();
+  assert.equal(first.code, 0, first.out + first.err);
+  assert.match(first.out, /Succeeded/);
+
+  const again = await runOnce();
+  assert.equal(again.code, 0, again.out + again.err);
+  assert.match(again.out, /kcanary: the rollout "tiny" ended Succeeded at \S+ \(promoted: file:\/\/v2\/ok now serves all traffic\)\. Nothing was started again: `kcanary up -f \S+canary\.yaml --restart` rolls the same versions out from the first step, or change spec\.canary\.storageUri/);
+  assert.doesNotMatch(again.out, /resumed|Progressing/);
+
+  const restarted = await runOnce('--restart');
+  assert.equal(restarted.code, 0, restarted.out + restarted.err);
+  assert.match(restarted.out, /starting "tiny" over from its first step \(--restart\); the saved state was Succeeded/);
+  assert.match(restarted.out, /Progressing\s+canary\s+50%/);
+  assert.match(restarted.out, /Succeeded/);
+
+  const spec = quick.spec as Record<string, unknown>;
+  await writeFile(file, stringify({ ...quick, spec: { ...spec, canary: { storageUri: 'file://v3/ok' } } }));
+  const next = await runOnce();
+  assert.equal(next.code, 0, next.out + next.err);
+  assert.match(next.out, /the spec now names a new canary version, file:\/\/v3\/ok: a new rollout starts/);
+  assert.doesNotMatch(next.out, /Succeeded .*resumed|step \d+\/\d+ +resumed/);
+  assert.match(next.out, /Progressing\s+canary\s+50%/);
 });

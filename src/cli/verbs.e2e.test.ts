@@ -58,10 +58,13 @@ test('status, verify, set-weight, pause, resume, promote on a running rollout', 
     assert.match(yaml.stdout, /phase: Paused/);
 
     const pauseAgain = await cli('pause');
-    assert.equal(pauseAgain.code, 2);
-    assert.match(pauseAgain.stdout, /refused: cannot pause a rollout that is Paused/);
+    assert.equal(pauseAgain.code, 0, pauseAgain.stderr);
+    assert.match(pauseAgain.stdout, /^already paused: nothing changed/);
 
     assert.equal((await cli('resume')).code, 0);
+    const resumeAgain = await cli('resume');
+    assert.equal(resumeAgain.code, 0, resumeAgain.stderr);
+    assert.match(resumeAgain.stdout, /^already running \(Progressing\): nothing changed/);
     const traffic = sendTraffic(JSON.parse((await cli('status', '-o', 'json')).stdout).gateway as string, 'tiny');
     const promote = await cli('promote');
     assert.equal(promote.code, 0, promote.stderr);

@@ -30,7 +30,19 @@ export const COMMAND_PHASES: Readonly<Record<Command['type'], readonly Phase[]>>
   'set-weight': [Phase.Progressing, Phase.Paused],
 };
 
+/**
+ * Asking for what is already so succeeds and changes nothing, like applying
+ * an unchanged object: pausing a paused rollout, resuming a running one.
+ */
+function alreadySo(status: RolloutStatus, command: Command): string | undefined {
+  if (command.type === 'pause' && status.phase === Phase.Paused) return 'already paused: nothing changed (run `kcanary resume` to continue)';
+  if (command.type === 'resume' && (status.phase === Phase.Progressing || status.phase === Phase.Pending)) return `already running (${status.phase}): nothing changed`;
+  return undefined;
+}
+
 export function applyCommand(canary: ModelCanary, status: RolloutStatus, command: Command, now: number): CommandResult {
+  const noChange = alreadySo(status, command);
+  if (noChange !== undefined) return { ok: true, status, actions: [], reason: noChange };
   if (!COMMAND_PHASES[command.type].includes(status.phase)) {
     return refuse(`cannot ${command.type} a rollout that is ${status.phase} (only when ${COMMAND_PHASES[command.type].join(' or ')})`);
   }

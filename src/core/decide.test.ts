@@ -197,10 +197,12 @@ test('a finished rollout starts again for a new version, and ignores edits that 
 const commandTable: [Command, Phase, Phase | null][] = [
   [{ type: 'pause' }, Phase.Pending, Phase.Paused],
   [{ type: 'pause' }, Phase.Progressing, Phase.Paused],
-  [{ type: 'pause' }, Phase.Paused, null],
+  [{ type: 'pause' }, Phase.Paused, Phase.Paused],
   [{ type: 'pause' }, Phase.Succeeded, null],
   [{ type: 'resume' }, Phase.Paused, Phase.Progressing],
-  [{ type: 'resume' }, Phase.Progressing, null],
+  [{ type: 'resume' }, Phase.Progressing, Phase.Progressing],
+  [{ type: 'resume' }, Phase.Pending, Phase.Pending],
+  [{ type: 'resume' }, Phase.Succeeded, null],
   [{ type: 'promote' }, Phase.Progressing, Phase.Promoting],
   [{ type: 'promote' }, Phase.Paused, Phase.Promoting],
   [{ type: 'promote' }, Phase.Pending, null],
@@ -431,5 +433,17 @@ for (const from of [Phase.Pending, Phase.Progressing]) {
     assert.equal(d.status.phase, Phase.Failed);
     assert.deepEqual(d.actions, []);
     assert.match(d.status.message, /^the primary \(file:\/\/v1\) failed: exited \(code 2\): no model; it cannot serve/);
+  });
+}
+
+for (const [command, phase, note] of [[{ type: 'pause' }, Phase.Paused, /^already paused: nothing changed/], [{ type: 'resume' }, Phase.Progressing, /^already running \(Progressing\): nothing changed/]] as const) {
+  test(`${command.type} on a rollout already ${phase} succeeds as a no-op, with a note`, () => {
+    const canary = makeCanary();
+    const before = statusIn(canary, phase);
+    const result = applyCommand(canary, before, command, T0 + 10 * S);
+    assert.ok(result.ok);
+    assert.equal(result.status, before, 'the very same status: nothing to save');
+    assert.deepEqual(result.actions, []);
+    assert.match(result.reason, note);
   });
 }

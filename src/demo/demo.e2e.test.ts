@@ -19,6 +19,8 @@ test('kcanary demo promotes v2, rolls back v3 on its mirrored answers at weight 
   assert.match(out, /evidence: .*prediction-agreement E=\S+ p=\S+/);
   const act2 = out.slice(out.indexOf('── 2.'));
   assert.doesNotMatch(act2, /canary:200/, 'no client got an answer from v3');
+  assert.doesNotMatch(act2, /Succeeded|resumed/, 'the new rollout is not shown as the old one resumed');
+  assert.match(act2, /Pending +canary +0% +new canary version file:\/\/\S+\/v3: a new rollout starts/);
   assert.match(out, /done: v2 was promoted; v3 was rolled back before it served anyone/);
   const left = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => /kcanary\.js serve .*models\/housing/.test(l));
   assert.deepEqual(left, []);

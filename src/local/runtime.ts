@@ -64,6 +64,10 @@ export interface LocalRuntimeOptions {
   readonly signal?: AbortSignal;
   /** The folder of running rollouts (registry.ts) to list this one in while it runs; none when absent. */
   readonly registry?: string;
+  /** Start the rollout over from its first step, whatever the saved state says. */
+  readonly restart?: boolean;
+  /** Told, in a sentence, what up found in the saved state and what it does about it. */
+  readonly onNote?: (line: string) => void;
   /** Called after every tick and command with what changed. */
   readonly onUpdate?: (snapshot: RolloutSnapshot, event: UpdateEvent) => void;
   /** Called once everything listens. */
@@ -86,8 +90,10 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
   const tokenFile = join(stateDir, `${canary.metadata.name}.token`);
   let control: ControlEndpoint | null = null;
   let processes: RecordedProcess[] = [];
-  let status: RolloutStatus | undefined = saved && resumeAfterRestart(saved.status, clock());
+  const previous = options.restart ? undefined : saved?.status;
+  let status: RolloutStatus | undefined = previous && resumeAfterRestart(previous, clock());
   let lastReason = status ? `resumed from ${statePath}` : 'starting';
+  const ended = previous && isFinished(previous.phase) ? describeEnded(canary, previous, options.specPath) : undefined;
 
   // Writes are chained: a later state never loses the race to an earlier one.
   let writes: Promise<void> = Promise.resolve();
@@ -144,7 +150,14 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     await persist();
     await writeTokenFile(tokenFile, token);
     options.onReady?.({ gateway: gateway.url, control: controlServer.url, statePath, dashboard: `${controlServer.url}/`, token, tokenFile });
-    if (status) options.onUpdate?.(snapshot(), { kind: 'resume', reason: lastReason, significant: true });
+    if (options.restart && saved) options.onNote?.(`kcanary: starting "${canary.metadata.name}" over from its first step (--restart); the saved state was ${saved.status.phase}`);
+    if (ended) {
+      lastReason = ended.note;
+      options.onNote?.(`kcanary: ${ended.note}`);
+      if (!ended.newRollout && options.once) return status!;
+    } else if (status) {
+      options.onUpdate?.(snapshot(), { kind: 'resume', reason: lastReason, significant: true });
+    }
 
     const tickMs = options.tickMs ?? 1000;
     while (!options.signal?.aborted) {
@@ -175,6 +188,25 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
     processes = [];
     await persist().catch(() => undefined);
   }
+}
+
+/**
+ * A saved rollout that has ended: what happened, and whether this spec starts
+ * a new one (its canary is a version not rolled out yet) or how to start again.
+ */
+export function describeEnded(canary: ModelCanary, ended: RolloutStatus, specPath: string): { note: string; newRollout: boolean } {
+  const { name } = canary.metadata;
+  const version = canary.spec.canary.storageUri;
+  const when = ended.history.at(-1)?.at ?? ended.updatedAt;
+  const what = `the rollout "${name}" ended ${ended.phase} at ${when} (${ended.message})`;
+  if (version !== ended.canaryStorageUri && version !== ended.stableStorageUri) {
+    return { note: `${what}; the spec now names a new canary version, ${version}: a new rollout starts`, newRollout: true };
+  }
+  return {
+    note: `${what}. Nothing was started again: \`kcanary up -f ${specPath} --restart\` rolls the same versions out from the first step, ` +
+      'or change spec.canary.storageUri to roll out a new version',
+    newRollout: false,
+  };
 }
 
 /** Readable by its owner only, like the state file. */

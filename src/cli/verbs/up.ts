@@ -10,13 +10,15 @@ import { commonFlags } from '../help.js';
 import { parseFlags, parseWholeNumber } from '../flags.js';
 import { ProgressView } from '../progress.js';
 
-const usage = `Usage: kcanary up -f canary.yaml [--port N] [--once] [--tick 1s] [-o json]
+const usage = `Usage: kcanary up -f canary.yaml [--port N] [--once] [--restart] [--tick 1s] [-o json]
 
 Runs a rollout on this machine (spec.router: local): starts both variants, the
 gateway and the control API, then steps the canary's weight, judging each step
 on the gateway's own metrics, and promotes or rolls back on its own. Killed and
-started again, it resumes from its saved state. After the rollout it keeps
-serving the model through the gateway until stopped, unless --once.
+started again, it resumes from its saved state; a rollout that has ended
+starts over with --restart (a new canary version in the spec starts a new
+one). After the rollout it keeps serving the model through the gateway until
+stopped, unless --once.
 Exit codes with --once: 0 promoted, 3 rolled back or failed.`;
 
 const command: Command = {
@@ -36,7 +38,7 @@ const command: Command = {
   ],
   async run(ctx) {
     const { values } = parseFlags(ctx.argv, {
-      file: { type: 'string', short: 'f' }, port: { type: 'string' }, once: { type: 'boolean' }, tick: { type: 'string' }, output: { type: 'string', short: 'o' },
+      file: { type: 'string', short: 'f' }, port: { type: 'string' }, once: { type: 'boolean' }, restart: { type: 'boolean' }, tick: { type: 'string' }, output: { type: 'string', short: 'o' },
     }, usage);
     if (!values.file) throw new UsageError(`up needs -f <file>\n\n${usage}`);
     if (values.output !== undefined && values.output !== 'json') throw new UsageError('-o/--output for up is json (or leave it out)');
@@ -51,7 +53,8 @@ const command: Command = {
     }
     const view = new ProgressView(ctx.stdout, values.output === 'json' ? 'json' : ctx.stdout.isTTY ? 'live' : 'lines');
     const final = await runLocalRollout({
-      canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false, registry: registryDir(ctx.env),
+      canary, specPath, tickMs, signal: ctx.signal, once: values.once ?? false, registry: registryDir(ctx.env), restart: values.restart ?? false,
+      onNote: (line) => (values.output === 'json' ? ctx.stderr.write(`${line}\n`) : view.note(line)),
       ...(gatewayPort === undefined ? {} : { gatewayPort }),
       onReady: ({ token, ...info }) => {
         // The token rides in the fragment, which browsers never send to a
