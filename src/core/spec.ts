@@ -174,6 +174,11 @@ const ingressSchema = z.strictObject({
   parentRefs: z.array(z.strictObject({ name: z.string(), namespace: z.string().optional(), sectionName: z.string().optional() })).default([]),
 });
 
+const kserveSchema = z.strictObject({
+  /** The cluster's KServe release (e.g. "0.15"): names the deploymentMode (Standard/Knative from 0.16, RawDeployment/Serverless before). Default: what the live InferenceService records, else a current release. */
+  version: z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, 'must be a KServe release such as 0.15 or 0.20.1').optional(),
+});
+
 export const WebhookType = {
   PreRollout: 'pre-rollout',
   Rollout: 'rollout',
@@ -200,6 +205,7 @@ export const modelCanarySpecSchema = z.strictObject({
   analysis: analysisSchema.prefault({}),
   local: localSchema.optional(),
   ingress: ingressSchema.prefault({}),
+  kserve: kserveSchema.prefault({}),
   webhooks: z.array(webhookSchema).default([]),
 }, { error: required('predictor, canary and how to roll out', 'an object') });
 

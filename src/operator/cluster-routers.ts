@@ -9,6 +9,8 @@ import type { KubeClient } from '../kube/client.js';
 import type { VariantNames } from '../metrics/prometheus.js';
 import { renderInputFrom } from '../render/input.js';
 import { variantBackend } from '../render/two-variants.js';
+import { kservePredictorName } from '../render/kserve-names.js';
+import { canaryNameOf } from '../render/kserve-raw.js';
 import { createGatewayApiRouter } from '../routers/gateway-api.js';
 import { createIstioRouter } from '../routers/istio.js';
 import { createKnativeRouter } from '../routers/knative.js';
@@ -30,17 +32,23 @@ export function createClusterRouter(router: Router, client: KubeClient): Traffic
 
 /**
  * Two-InferenceService routers: the Service of each variant's predictor.
- * Knative and kserve-raw: the revision or component the router observed.
+ * Knative and kserve-raw: the names the router observed (a Knative revision,
+ * or the Service KServe names after the predictor); before the first
+ * observation, kserve-raw's are derived from the spec as KServe derives them
+ * and Knative's are left empty (no revision is named so: no data, inconclusive).
  */
 export function variantNamesOf(ctx: RouterContext, observation: RouterObservation | undefined): VariantNames {
   const { canary } = ctx;
+  const input = renderInputFrom(canary, ctx, canary.metadata.namespace ?? 'default');
   if (canary.spec.router === 'istio' || canary.spec.router === 'gateway-api') {
-    const input = renderInputFrom(canary, ctx, canary.metadata.namespace ?? 'default');
     return { primary: variantBackend(input, 'primary'), canary: variantBackend(input, 'canary') };
   }
+  const derived = canary.spec.router === 'kserve-raw'
+    ? { primary: kservePredictorName(input.name), canary: kservePredictorName(input.name, canaryNameOf(input)) }
+    : { primary: '', canary: '' };
   return {
-    primary: observation?.primary.revision ?? `${canary.metadata.name}-predictor`,
-    canary: observation?.canary.revision ?? `${canary.metadata.name}-predictor-canary`,
+    primary: observation?.primary.metricsName ?? derived.primary,
+    canary: observation?.canary.metricsName ?? derived.canary,
   };
 }
 

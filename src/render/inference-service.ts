@@ -9,10 +9,11 @@ export const ANNOTATIONS = {
 } as const;
 
 /**
- * KServe ≥ 0.15 calls the mode without Knative "Standard" and still accepts the
- * older "RawDeployment"; releases before that know only "RawDeployment".
+ * KServe ≥ 0.16 calls the modes "Standard" and "Knative" and still accepts the
+ * older "RawDeployment" and "Serverless"; releases before that know only the
+ * old names (kserve-names.ts chooses).
  */
-export const DeploymentMode = { Serverless: 'Serverless', RawDeployment: 'RawDeployment', Standard: 'Standard' } as const;
+export const DeploymentMode = { Serverless: 'Serverless', Knative: 'Knative', RawDeployment: 'RawDeployment', Standard: 'Standard' } as const;
 export type DeploymentMode = (typeof DeploymentMode)[keyof typeof DeploymentMode];
 
 type Json = Record<string, unknown>;
@@ -50,7 +51,7 @@ export function renderInferenceService(options: {
   input: RenderInput;
   name: string;
   variant?: Variant;
-  mode: DeploymentMode;
+  mode: DeploymentMode | string;
   annotations?: Record<string, string>;
   spec: Json;
 }): KubeObject {

@@ -23,6 +23,8 @@ export interface RenderInput {
   /** The version serving as primary, and the one under test. */
   readonly stableStorageUri: string;
   readonly canaryStorageUri: string;
+  /** The cluster's KServe release, when the spec names it (deploymentMode names). */
+  readonly kserveVersion?: string;
   readonly ingress: {
     /** Public hosts are <name>-predictor-<namespace>.<domain>. */
     readonly domain: string;
@@ -44,6 +46,7 @@ export function renderInputFrom(canary: ModelCanary, versions: { stableStorageUr
     ...(spec.canary.predictor ? { canaryPredictor: spec.canary.predictor } : {}),
     stableStorageUri: versions.stableStorageUri,
     canaryStorageUri: versions.canaryStorageUri,
+    ...(spec.kserve?.version ? { kserveVersion: spec.kserve.version } : {}),
     ingress: { domain: spec.ingress.domain, gateways: spec.ingress.gateways, parentRefs: spec.ingress.parentRefs },
   };
 }

@@ -8,7 +8,7 @@ import { CrdValidator } from './crd-validator.js';
 import { renderSplitVirtualService, renderVariantVirtualService } from './istio.js';
 import { KUBE_ROUTERS, manifestsToYaml, renderAtWeight, renderInputFrom } from './index.js';
 import { renderKnative } from './knative.js';
-import { renderKserveRaw } from './kserve-raw.js';
+import { canaryNameOf, renderKserveRaw } from './kserve-raw.js';
 import { renderIstio } from './istio.js';
 import { renderGatewayApi } from './gateway-api.js';
 
@@ -74,8 +74,9 @@ describe('render: every intermediate state validates', () => {
   });
   it('kserve-raw: promoted (no canary entry, primary takes the canary name)', () => {
     const [before] = renderKserveRaw(input, { primaryStorageUri: input.stableStorageUri, canary: { storageUri: input.canaryStorageUri, trafficPercent: 50 } });
-    const [after] = renderKserveRaw(input, { primaryStorageUri: input.canaryStorageUri, canary: null });
+    const [after] = renderKserveRaw(input, { primaryStorageUri: input.canaryStorageUri, primaryName: canaryNameOf(input), canary: null });
     assertValid([before!, after!]);
+    assert.equal((before!.spec!.predictor as { name?: string }).name, undefined, 'the stable predictor keeps its (absent) name: naming it would replace its Deployment');
     const canaryName = ((before!.spec!.canary as { predictor: { name: string } }[])[0]!).predictor.name;
     assert.equal((after!.spec!.predictor as { name: string }).name, canaryName);
     assert.equal(after!.spec!.canary, undefined);

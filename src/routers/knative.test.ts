@@ -2,108 +2,147 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../kube/client.js';
 import { InferenceService } from '../kube/resources.js';
-import { assertStored, sampleContext, setInferenceServiceReady } from '../kube/testing/controllers.js';
-import { renderInputFrom } from '../render/input.js';
-import { renderKnative } from '../render/knative.js';
+import { sampleContext } from '../kube/testing/controllers.js';
+import { startFaultProxy } from '../kube/testing/fault-proxy.js';
+import { startKserveController, type KserveController } from '../kube/testing/kserve-controller.js';
+import { waitFor } from '../kube/testing/wait-for.js';
 import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../testing/kube-env.js';
 import { createKnativeRouter } from './knative.js';
 import { NotReadyError } from './kserve-status.js';
+import type { RouterContext, RouterObservation, TrafficRouter } from './types.js';
 
 const rev = (n: number) => `sklearn-predictor-0000${n}`;
 
-/** What KServe's Serverless reconciler writes: revisions and the split Knative has in force. */
-async function writeKnativeStatus(client: KubeClient, s: { created: number; ready: number; traffic: [number, number, boolean][]; rolledOut: number; previous?: number }) {
-  await setInferenceServiceReady(client, 'sklearn', true, {
-    components: {
-      predictor: {
-        latestCreatedRevision: rev(s.created),
-        latestReadyRevision: rev(s.ready),
-        latestRolledoutRevision: rev(s.rolledOut),
-        ...(s.previous ? { previousRolledoutRevision: rev(s.previous) } : {}),
-        traffic: s.traffic.map(([n, percent, latest]) => ({
-          revisionName: rev(n), percent, latestRevision: latest, tag: latest ? 'latest' : 'prev',
-          url: `http://${latest ? 'latest' : 'prev'}-sklearn-predictor.${client.namespace}.example.com`,
-        })),
-      },
-    },
-  });
+type Json = Record<string, unknown>;
+
+/** What the engine does each tick of a phase: its actions, then observe (decide.ts). */
+async function tickUntil(what: string, router: TrafficRouter, ctx: RouterContext, act: () => Promise<unknown>, done: (o: RouterObservation) => boolean, kserve: KserveController): Promise<RouterObservation> {
+  return waitFor(what, async () => {
+    await act().catch((error: unknown) => { if (!(error instanceof NotReadyError)) throw error; });
+    const seen = await router.observe(ctx);
+    return done(seen) && seen;
+  }, { intervalMs: 100, timeoutMs: 20_000, context: () => `controller: ${kserve.lastError?.message ?? 'ok'}` });
 }
 
-describe('knative router against a real API server', kubeSuiteOptions(), () => {
+async function specOf(client: KubeClient): Promise<{ uri: string; percent: unknown }> {
+  const isvc = await client.get(InferenceService, 'sklearn');
+  const predictor = (isvc.spec as { predictor: { model: { storageUri: string }; canaryTrafficPercent?: number } }).predictor;
+  return { uri: predictor.model.storageUri, percent: predictor.canaryTrafficPercent };
+}
+
+describe('knative router against a real API server and KServe\'s controller (stand-in)', kubeSuiteOptions(), () => {
   let env: KubeEnv;
   before(async () => { env = await startKubeEnv(); });
   after(async () => { await env?.stop(); });
 
-  /** The stable version rolled out as revision 1, then the canary deployed as revision 2 at 0%. */
-  async function deployed() {
+  async function setup(options: { server?: string } = {}) {
     const namespace = await env.createNamespace('knative');
-    const client = env.client({ namespace });
+    const client = env.client({ namespace, ...(options.server ? { server: options.server } : {}) });
+    const kserve = await startKserveController(env.client({ namespace }), { readinessDelayMs: 300, intervalMs: 50 });
     const ctx = sampleContext('knative', namespace);
-    const input = renderInputFrom(ctx.canary, ctx);
     const router = createKnativeRouter(client);
-    await router.ensureVariants(ctx);
-    await assertStored(client, renderKnative(input, { storageUri: ctx.stableStorageUri }));
-    await writeKnativeStatus(client, { created: 1, ready: 1, rolledOut: 1, traffic: [[1, 100, true]] });
-    await router.ensureVariants(ctx);
-    await assertStored(client, renderKnative(input, { storageUri: ctx.canaryStorageUri, canaryTrafficPercent: 0 }));
-    await writeKnativeStatus(client, { created: 2, ready: 1, rolledOut: 1, previous: 1, traffic: [[1, 100, false], [2, 0, true]] });
-    return { client, ctx, input, router };
+    return { client, kserve, ctx, router, namespace };
   }
 
-  it('walks a rollout 0 → 20 → 50 → 100 → promoted with canaryTrafficPercent', async () => {
-    const { client, ctx, input, router } = await deployed();
-    let seen = await router.observe(ctx);
-    assert.equal(seen.canaryWeight, 0);
-    assert.equal(seen.canary.ready, false);
-    await assert.rejects(router.setWeight(ctx, 20), NotReadyError);
+  /** Pending: deploy, until both variants are Ready (the engine calls ensureVariants each tick). */
+  async function deployed(router: TrafficRouter, ctx: RouterContext, kserve: KserveController) {
+    return tickUntil('both variants Ready', router, ctx, () => router.ensureVariants(ctx), (o) => o.primary.ready && o.canary.ready, kserve);
+  }
 
-    await writeKnativeStatus(client, { created: 2, ready: 2, rolledOut: 1, previous: 1, traffic: [[1, 100, false], [2, 0, true]] });
-    for (const weight of [20, 50, 100]) {
-      await router.setWeight(ctx, weight);
-      await assertStored(client, renderKnative(input, { storageUri: ctx.canaryStorageUri, canaryTrafficPercent: weight }));
-      assert.equal((await router.observe(ctx)).canaryWeight, null, 'unknown until KServe acts on the new generation');
-      await writeKnativeStatus(client, { created: 2, ready: 2, rolledOut: 1, previous: 1, traffic: [[1, 100 - weight, false], [2, weight, true]] });
-      seen = await router.observe(ctx);
-      assert.equal(seen.canaryWeight, weight);
-      assert.equal(seen.primary.revision, rev(1));
-      assert.equal(seen.canary.revision, rev(2));
+  async function walk(router: TrafficRouter, ctx: RouterContext, kserve: KserveController, weights: number[]) {
+    for (const weight of weights) {
+      await tickUntil(`${weight}% in force`, router, ctx, () => router.setWeight(ctx, weight), (o) => o.canaryWeight === weight, kserve);
     }
+  }
 
-    await router.promote(ctx);
-    await assertStored(client, renderKnative(input, { storageUri: ctx.canaryStorageUri }));
-    assert.equal((await router.observe(ctx)).promoted, false, 'not until KServe reports the revision rolled out');
-    await writeKnativeStatus(client, { created: 2, ready: 2, rolledOut: 2, previous: 1, traffic: [[2, 100, true]] });
-    seen = await router.observe(ctx);
-    assert.equal(seen.promoted, true);
-    assert.equal(seen.canaryWeight, 100);
+  it('rolls out 0 → 20 → 50 → 100 and completes the promotion at 100%, where KServe writes no previous-revision target', async () => {
+    const { client, kserve, ctx, router } = await setup();
+    try {
+      let seen = await deployed(router, ctx, kserve);
+      assert.equal(seen.canaryWeight, 0);
+      assert.equal(seen.primary.metricsName, rev(1));
+      assert.equal(seen.canary.metricsName, rev(2));
+      await walk(router, ctx, kserve, [20, 50, 100]);
+      seen = await router.observe(ctx);
+      const traffic = (seen.details!.traffic as Json[]).map((t) => [t.revisionName, t.percent]);
+      assert.deepEqual(traffic, [[rev(2), 100]], 'no traffic target for the previous revision at 100%');
+      assert.equal(seen.primary.metricsName, rev(1), 'the primary is still the previous rolled-out revision, not "<name>-predictor"');
+      assert.equal(seen.canary.metricsName, rev(2));
+      assert.equal(seen.primary.ready, true);
+
+      seen = await tickUntil('promoted', router, ctx, () => router.promote(ctx), (o) => o.promoted, kserve);
+      assert.deepEqual(await specOf(client), { uri: ctx.canaryStorageUri, percent: undefined });
+      const isvc = await client.get(InferenceService, 'sklearn');
+      assert.ok((isvc.status!.observedGeneration as number) < isvc.metadata.generation!, 'KServe\'s observedGeneration stays behind after a promotion at 100%: it must not matter');
+    } finally {
+      await kserve.stop();
+    }
   });
 
-  it('rolls back through Ready revisions only: 0%, then the old model at 0%, then 100% once Ready', async () => {
-    const { client, ctx, input, router } = await deployed();
-    await writeKnativeStatus(client, { created: 2, ready: 2, rolledOut: 1, previous: 1, traffic: [[1, 100, false], [2, 0, true]] });
-    await router.setWeight(ctx, 50);
-    await writeKnativeStatus(client, { created: 2, ready: 2, rolledOut: 1, previous: 1, traffic: [[1, 50, false], [2, 50, true]] });
+  it('rolls back with a handful of conditional writes, never writing storageUri back and forth', async () => {
+    const proxy = await startFaultProxy(env.server, () => 'forward');
+    const { client, kserve, ctx, router } = await setup({ server: proxy.url });
+    try {
+      await deployed(router, ctx, kserve);
+      await walk(router, ctx, kserve, [20, 50]);
+      const writesBefore = proxy.requests.length;
+      const revisionsBefore = kserve.events.filter((e) => e.kind === 'revision-created').length;
+      // RollingBack, as decide.ts runs it every tick: weight 0, then the router's rollback step.
+      await tickUntil('rolled back', router, ctx, async () => { await router.setWeight(ctx, 0); await router.rollback(ctx); }, (o) => o.rolledBack && o.canaryWeight === 0, kserve);
+      // Keep ticking as a slow operator would: nothing more may be written.
+      for (let i = 0; i < 10; i++) {
+        await router.setWeight(ctx, 0);
+        await router.rollback(ctx);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const writes = proxy.requests.slice(writesBefore).filter((r) => r.method === 'PATCH' && r.path.includes('/inferenceservices/sklearn'));
+      const uris = writes.map((w) => (JSON.parse(w.body) as { spec: { predictor: { model: { storageUri: string }; canaryTrafficPercent?: number } } }).spec.predictor);
+      assert.deepEqual(uris.map((p) => [p.model.storageUri, p.canaryTrafficPercent]), [[ctx.canaryStorageUri, 0], [ctx.stableStorageUri, 0]], 'two writes: 0% to the canary, then the stable model at 0%');
+      for (const w of writes) assert.ok((JSON.parse(w.body) as { metadata: { resourceVersion?: string } }).metadata.resourceVersion, 'every write is conditional on the version read');
+      assert.equal(kserve.events.filter((e) => e.kind === 'revision-created').length - revisionsBefore, 1, 'one new revision (the stable model again)');
+      assert.deepEqual(await specOf(client), { uri: ctx.stableStorageUri, percent: 0 });
+      const seen = await router.observe(ctx);
+      assert.equal(seen.primary.metricsName, rev(1));
+      assert.deepEqual((seen.details!.traffic as Json[]).find((t) => t.revisionName === rev(1))?.percent, 100);
+    } finally {
+      await kserve.stop();
+      await proxy.close();
+    }
+  });
 
-    await router.rollback(ctx);
-    await assertStored(client, renderKnative(input, { storageUri: ctx.canaryStorageUri, canaryTrafficPercent: 0 }));
-    await router.rollback(ctx); // the 0% is not in force yet: nothing else changes
-    await assertStored(client, renderKnative(input, { storageUri: ctx.canaryStorageUri, canaryTrafficPercent: 0 }));
-    await writeKnativeStatus(client, { created: 2, ready: 2, rolledOut: 1, previous: 1, traffic: [[1, 100, false], [2, 0, true]] });
+  it('rolls back from 100%, where KServe already counts the canary revision as rolled out', async () => {
+    const { client, kserve, ctx, router } = await setup();
+    try {
+      await deployed(router, ctx, kserve);
+      await walk(router, ctx, kserve, [50, 100]);
+      assert.equal((await router.observe(ctx)).details!.latestRolledoutRevision, rev(2));
+      const seen = await tickUntil('rolled back', router, ctx, async () => { await router.setWeight(ctx, 0); await router.rollback(ctx); }, (o) => o.rolledBack && o.canaryWeight === 0, kserve);
+      assert.equal(seen.details!.latestRolledoutRevision, rev(1));
+      assert.deepEqual(await specOf(client), { uri: ctx.stableStorageUri, percent: 0 });
+      assert.equal((seen.details!.traffic as Json[]).find((t) => t.percent === 100)?.revisionName, rev(1), 'the stable model serves all traffic');
+    } finally {
+      await kserve.stop();
+    }
+  });
 
-    await router.rollback(ctx);
-    await assertStored(client, renderKnative(input, { storageUri: ctx.stableStorageUri, canaryTrafficPercent: 0 }));
-    await writeKnativeStatus(client, { created: 3, ready: 2, rolledOut: 1, previous: 1, traffic: [[1, 100, false], [3, 0, true]] });
-    await router.rollback(ctx); // revision 3 (old model) not Ready: keep 0%
-    await assertStored(client, renderKnative(input, { storageUri: ctx.stableStorageUri, canaryTrafficPercent: 0 }));
-
-    await writeKnativeStatus(client, { created: 3, ready: 3, rolledOut: 1, previous: 1, traffic: [[1, 100, false], [3, 0, true]] });
-    await router.rollback(ctx);
-    await assertStored(client, renderKnative(input, { storageUri: ctx.stableStorageUri }));
-    await writeKnativeStatus(client, { created: 3, ready: 3, rolledOut: 3, previous: 1, traffic: [[3, 100, true]] });
-    const seen = await router.observe(ctx);
-    assert.equal(seen.rolledBack, true);
-    assert.equal(seen.canaryWeight, 0);
-    const isvc = await client.get(InferenceService, 'sklearn');
-    assert.equal(isvc.metadata.annotations!['serving.kserve.io/enable-tag-routing'], 'true');
+  it('after a completed promotion, a new rollout starts from the promoted revision and rolls back to it', async () => {
+    const { client, kserve, ctx, router, namespace } = await setup();
+    try {
+      await deployed(router, ctx, kserve);
+      await walk(router, ctx, kserve, [100]);
+      await tickUntil('promoted', router, ctx, () => router.promote(ctx), (o) => o.promoted, kserve);
+      // The next rollout: what was the canary is now the stable version.
+      const next = sampleContext('knative', namespace);
+      const ctx2 = { canary: next.canary, stableStorageUri: ctx.canaryStorageUri, canaryStorageUri: 'gs://kfserving-examples/models/sklearn/1.0/model-3' };
+      let seen = await deployed(router, ctx2, kserve);
+      assert.equal(seen.primary.metricsName, rev(2));
+      assert.equal(seen.canary.metricsName, rev(3));
+      await walk(router, ctx2, kserve, [20]);
+      seen = await tickUntil('rolled back', router, ctx2, async () => { await router.setWeight(ctx2, 0); await router.rollback(ctx2); }, (o) => o.rolledBack && o.canaryWeight === 0, kserve);
+      assert.deepEqual(await specOf(client), { uri: ctx.canaryStorageUri, percent: 0 });
+      assert.equal((seen.details!.traffic as Json[]).find((t) => t.percent === 100)?.revisionName, rev(2), 'the promoted revision serves all traffic again');
+    } finally {
+      await kserve.stop();
+    }
   });
 });

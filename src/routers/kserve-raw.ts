@@ -1,16 +1,31 @@
 /**
  * `kserve-raw` router: one InferenceService in Standard mode (KServe ≥ 0.20)
- * with `spec.canary[]`. The split in force is `status.canaryStatuses[]`
- * (name, ready, trafficPercent). Promotion: the primary takes the canary's
- * name and spec (KServe keeps serving the canary's already-Ready pods under
- * it) and the entry goes; rollback: 0% first, then the entry goes.
+ * with `spec.canary[]` (components/predictor.go reconcileCanaryDeployments).
+ *
+ * Readiness comes from what KServe writes for it, never from
+ * observedGeneration (KServe copies the stable Deployment's there, which
+ * starts at 1 and does not move when only the canary changes):
+ * - stable: the `PredictorReady` condition (PropagateRawStatus, from the
+ *   stable Deployment's Available/Progressing conditions);
+ * - canary: its entry in `status.canaryStatuses` (ready: the canary
+ *   Deployment has available replicas) and `CanaryPredictorReady`;
+ * - weight in force: the entry's trafficPercent when it is Ready, else 0
+ *   (applyCanaryWeights routes to Ready canaries only).
+ *
+ * Names follow KServe's (kserve-names.ts): the stable Deployment and Service
+ * are `<isvc>-predictor`, or `<isvc>-<predictor.name>-predictor`; the stable
+ * predictor keeps the name it has, so starting a canary never replaces the
+ * stable pods. Promotion renames the stable predictor to the canary's name
+ * only once the canary serves 100%: KServe then keeps the canary's Deployment
+ * as the stable one and deletes the old stable, which serves nothing.
  */
 import type { KubeClient } from '../kube/client.js';
 import { InferenceService, type KubeObject } from '../kube/resources.js';
 import { renderInputFrom, type RenderInput } from '../render/input.js';
-import { predictorName, renderKserveRaw, type KserveRawState } from '../render/kserve-raw.js';
-import { field, isFresh, NotReadyError, over, readinessOf, storageUriOf } from './kserve-status.js';
-import type { RouterContext, RouterObservation, TrafficRouter } from './types.js';
+import { kservePredictorName } from '../render/kserve-names.js';
+import { canaryNameOf, renderKserveRaw, type KserveRawState } from '../render/kserve-raw.js';
+import { conditionOf, field, NotReadyError, over, storageUriOf } from './kserve-status.js';
+import type { RouterContext, RouterObservation, TrafficRouter, VariantState } from './types.js';
 
 interface CanaryStatus {
   name?: string;
@@ -22,12 +37,14 @@ interface Snapshot {
   readonly input: RenderInput;
   readonly isvc: KubeObject | null;
   readonly primaryUri: string | undefined;
+  /** spec.predictor.name as it is. */
   readonly primaryName: string | undefined;
+  readonly canaryName: string;
   /** The canary entry of the spec. */
-  readonly entry: { storageUri?: string; trafficPercent?: number } | undefined;
-  /** The canary's status, by its predictor name, on a status that reflects the spec. */
+  readonly entry: { storageUri?: string; trafficPercent: number } | undefined;
+  /** KServe's report on our canary entry (it has reconciled a spec that has it). */
   readonly status: CanaryStatus | undefined;
-  readonly fresh: boolean;
+  readonly statuses: CanaryStatus[];
 }
 
 export class KserveRawRouter implements TrafficRouter {
@@ -35,28 +52,26 @@ export class KserveRawRouter implements TrafficRouter {
 
   constructor(private readonly client: KubeClient) {}
 
-  private canaryName(input: RenderInput): string {
-    return predictorName(input, 'canary', input.canaryStorageUri);
-  }
-
   private async read(ctx: RouterContext): Promise<Snapshot> {
     const input = renderInputFrom(ctx.canary, ctx, this.client.namespace);
     const isvc = await this.client.find(InferenceService, input.name, { namespace: input.namespace });
-    const entries = (field(isvc, 'spec', 'canary') as { predictor?: { model?: { storageUri?: string } }; trafficPercent?: number }[] | undefined) ?? [];
-    const entry = entries[0];
+    const canaryName = canaryNameOf(input);
+    const entries = (field(isvc, 'spec', 'canary') as { predictor?: { name?: string; model?: { storageUri?: string } }; trafficPercent?: number }[] | undefined) ?? [];
+    const entry = entries.find((e) => e.predictor?.name === canaryName);
     const statuses = (field(isvc, 'status', 'canaryStatuses') as CanaryStatus[] | undefined) ?? [];
-    const fresh = isFresh(isvc);
+    const name = field(isvc, 'spec', 'predictor', 'name');
     return {
-      input, isvc, fresh,
+      input, isvc, canaryName, statuses,
       primaryUri: storageUriOf(isvc),
-      primaryName: field(isvc, 'spec', 'predictor', 'name') as string | undefined,
-      entry: entry ? { ...(entry.predictor?.model?.storageUri ? { storageUri: entry.predictor.model.storageUri } : {}), ...(entry.trafficPercent !== undefined ? { trafficPercent: entry.trafficPercent } : {}) } : undefined,
-      status: fresh ? statuses.find((c) => c.name === this.canaryName(input)) : undefined,
+      primaryName: typeof name === 'string' && name ? name : undefined,
+      entry: entry ? { ...(entry.predictor?.model?.storageUri ? { storageUri: entry.predictor.model.storageUri } : {}), trafficPercent: entry.trafficPercent ?? 0 } : undefined,
+      status: statuses.find((c) => c.name === canaryName),
     };
   }
 
-  private async write(s: Snapshot, state: KserveRawState): Promise<void> {
-    const [manifest] = renderKserveRaw(s.input, state);
+  private async write(s: Snapshot, state: Omit<KserveRawState, 'primaryName'> & { primaryName?: string | undefined }): Promise<void> {
+    const { primaryName, ...rest } = state;
+    const [manifest] = renderKserveRaw(s.input, { ...rest, ...(primaryName ? { primaryName } : {}) });
     await this.client.apply(over(manifest!, s.isvc));
   }
 
@@ -64,67 +79,100 @@ export class KserveRawRouter implements TrafficRouter {
     return s.status?.ready === true;
   }
 
+  /** Percent of traffic the canary receives: KServe weights Ready canaries only. */
+  private weightInForce(s: Snapshot): number | null {
+    if (!s.isvc) return null;
+    if (!s.entry && s.statuses.length === 0) return 0;
+    if (!s.status) return s.entry ? null : 0;
+    return s.status.ready ? (s.status.trafficPercent ?? 0) : 0;
+  }
+
   async ensureVariants(ctx: RouterContext): Promise<void> {
     await this.client.retrying(async () => {
       const s = await this.read(ctx);
-      const percent = s.entry?.trafficPercent ?? 0;
-      await this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: percent } });
+      if (s.entry) return;
+      // After a promotion the stable runs the canary's version; otherwise the stable version. Its name stays as it is.
+      const primaryStorageUri = s.primaryUri === ctx.canaryStorageUri ? ctx.canaryStorageUri : ctx.stableStorageUri;
+      if (primaryStorageUri === ctx.canaryStorageUri) return;
+      await this.write(s, { primaryStorageUri, primaryName: s.primaryName, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: 0 } });
     });
   }
 
   async setWeight(ctx: RouterContext, canaryPercent: number): Promise<void> {
     await this.client.retrying(async () => {
       const s = await this.read(ctx);
-      const current = s.entry?.trafficPercent ?? 0;
-      if (s.entry && current === canaryPercent) return;
-      if (canaryPercent > current && !this.canaryReady(s)) throw new NotReadyError(`not moving traffic to the canary predictor ${this.canaryName(s.input)}: it is not Ready`);
-      if (canaryPercent < current && !readinessOf(s.isvc, 'PredictorReady').ready) throw new NotReadyError('not moving traffic to the primary predictor: it is not Ready');
-      await this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: canaryPercent } });
+      if (!s.entry) {
+        if (canaryPercent === 0) return;
+        throw new NotReadyError(`not moving traffic to the canary predictor ${s.canaryName}: it is not deployed`);
+      }
+      if (s.entry.trafficPercent === canaryPercent) return;
+      if (canaryPercent > s.entry.trafficPercent && !this.canaryReady(s)) throw new NotReadyError(`not moving traffic to the canary predictor ${s.canaryName}: it is not Ready`);
+      if (canaryPercent < s.entry.trafficPercent && conditionOf(s.isvc, 'PredictorReady')?.status !== 'True') throw new NotReadyError('not moving traffic to the stable predictor: it is not Ready');
+      await this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, primaryName: s.primaryName, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: canaryPercent } });
     });
+  }
+
+  /** The names KServe gives the two predictors' Services (Prometheus' destination_service_name). */
+  private serviceNames(s: Snapshot): { primary: string; canary: string } {
+    return { primary: kservePredictorName(s.input.name, s.primaryName), canary: kservePredictorName(s.input.name, s.canaryName) };
   }
 
   async observe(ctx: RouterContext): Promise<RouterObservation> {
     const s = await this.read(ctx);
-    const primary = readinessOf(s.isvc, 'PredictorReady');
-    const canaryName = this.canaryName(s.input);
-    const noCanary = !s.entry && s.fresh && !((field(s.isvc, 'status', 'canaryStatuses') as unknown[] | undefined)?.length);
-    const settled = noCanary && primary.ready;
-    let canaryWeight: number | null = null;
-    if (noCanary) canaryWeight = 0;
-    else if (s.status) canaryWeight = s.status.trafficPercent ?? 0;
+    const predictorReady = conditionOf(s.isvc, 'PredictorReady');
+    const primaryReady = predictorReady?.status === 'True';
+    const noCanary = !s.entry && s.statuses.length === 0 && s.isvc !== null;
+    const settled = noCanary && primaryReady;
+    const names = this.serviceNames(s);
+    const canaryCondition = conditionOf(s.isvc, 'CanaryPredictorReady');
+    const primary: VariantState = {
+      ready: primaryReady,
+      message: !s.isvc ? 'not created yet' : primaryReady ? `${names.primary} Ready` : `PredictorReady=${predictorReady?.status ?? 'absent'}${predictorReady?.reason ? ` (${predictorReady.reason})` : ''}${predictorReady?.message ? `: ${predictorReady.message}` : ''}`,
+      ...(s.primaryUri ? { storageUri: s.primaryUri } : {}),
+      revision: names.primary,
+      metricsName: names.primary,
+    };
+    const canary: VariantState = {
+      ready: this.canaryReady(s),
+      message: s.status ? (s.status.ready ? `${names.canary} Ready` : `${names.canary} not Ready (${canaryCondition?.reason ?? 'CanariesNotReady'})`) : s.entry ? 'waiting for KServe to report the canary' : 'not deployed',
+      storageUri: ctx.canaryStorageUri,
+      revision: names.canary,
+      metricsName: names.canary,
+    };
     return {
-      primary: { ready: primary.ready, message: primary.message, ...(s.primaryUri ? { storageUri: s.primaryUri } : {}), ...(s.primaryName ? { revision: s.primaryName } : {}) },
-      canary: {
-        ready: this.canaryReady(s),
-        message: s.status ? (s.status.ready ? 'Ready' : 'not Ready') : s.entry ? 'waiting for KServe to report the canary' : 'not deployed',
-        storageUri: ctx.canaryStorageUri,
-        revision: canaryName,
-      },
-      canaryWeight,
-      promoted: settled && s.primaryUri === ctx.canaryStorageUri && s.primaryName === canaryName,
+      primary, canary,
+      canaryWeight: this.weightInForce(s),
+      promoted: settled && s.primaryUri === ctx.canaryStorageUri && s.primaryName === s.canaryName,
       rolledBack: settled && s.primaryUri === ctx.stableStorageUri,
-      details: { canaryStatuses: field(s.isvc, 'status', 'canaryStatuses') ?? [] },
+      details: { canaryStatuses: s.statuses, services: names },
     };
   }
 
+  /**
+   * First the canary takes 100%; once that is in force the stable predictor
+   * takes the canary's name and spec and the entry goes (KServe keeps the
+   * canary's Deployment and deletes the old stable one, which serves nothing).
+   */
   async promote(ctx: RouterContext): Promise<void> {
     await this.client.retrying(async () => {
       const s = await this.read(ctx);
       if (!s.entry || !this.canaryReady(s)) return;
-      await this.write(s, { primaryStorageUri: ctx.canaryStorageUri, canary: null });
+      if (s.entry.trafficPercent !== 100) return this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, primaryName: s.primaryName, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: 100 } });
+      if (this.weightInForce(s) !== 100) return;
+      await this.write(s, { primaryStorageUri: ctx.canaryStorageUri, primaryName: s.canaryName, canary: null });
     });
   }
 
+  /** 0% first; the entry goes once KServe reports 0% in force. */
   async rollback(ctx: RouterContext): Promise<void> {
     await this.client.retrying(async () => {
       const s = await this.read(ctx);
       if (!s.entry) return;
-      if ((s.entry.trafficPercent ?? 0) !== 0) {
-        if (!readinessOf(s.isvc, 'PredictorReady').ready) return;
-        return this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: 0 } });
+      if (s.entry.trafficPercent !== 0) {
+        return this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, primaryName: s.primaryName, canary: { storageUri: ctx.canaryStorageUri, trafficPercent: 0 } });
       }
-      // The entry goes only once 0% is in force.
-      if (s.status && (s.status.trafficPercent ?? 0) === 0) await this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, canary: null });
+      if (this.weightInForce(s) !== 0) return;
+      await this.write(s, { primaryStorageUri: s.primaryUri ?? ctx.stableStorageUri, primaryName: s.primaryName, canary: null });
     });
   }
 

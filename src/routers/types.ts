@@ -23,6 +23,12 @@ export interface VariantState {
   readonly storageUri?: string;
   /** Revision or object name, for `status` output. */
   readonly revision?: string;
+  /**
+   * The name Prometheus knows this variant's traffic by, as the serving
+   * system names it: a Knative revision (`revision_name`) or the Kubernetes
+   * Service of the predictor (`destination_service_name`). Absent: not known yet.
+   */
+  readonly metricsName?: string;
   /** Where it can be reached directly (per-variant host or URL). */
   readonly url?: string;
 }

@@ -5,6 +5,7 @@ import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../../testing/kube
 import type { KubeClient } from '../client.js';
 import { InferenceService, type KubeObject } from '../resources.js';
 import { startKserveController, type KserveController } from './kserve-controller.js';
+import { waitFor as waitUntil } from './wait-for.js';
 
 const V1 = 'gs://models/fraud/v1';
 const V2 = 'gs://models/fraud/v2';
@@ -14,20 +15,8 @@ type Json = Record<string, any>;
 
 let controllerError: () => Error | undefined = () => undefined;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | 0>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false && value !== 0) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}${controllerError() ? ` (controller: ${controllerError()!.message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false | 0>, timeoutMs = 10_000) =>
+  waitUntil(what, probe, { timeoutMs, context: () => (controllerError() ? `controller: ${controllerError()!.message}` : '') });
 
 const condition = (isvc: KubeObject, type: string) => ((isvc.status?.conditions as Json[] | undefined) ?? []).find((c) => c.type === type);
 

@@ -79,7 +79,7 @@ export class RawDeployments {
         : record.failing && at >= record.readyAt
           ? { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${replicaSet}" has timed out progressing.` }
           : { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${replicaSet}" is progressing.` };
-      const availableCondition = available >= replicas - maxUnavailable && available > 0
+      const availableCondition = available >= replicas - maxUnavailable
         ? { status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
         : { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
       const status = {
