@@ -44,7 +44,8 @@ const command: Command = {
   usage,
   flags: [
     { ...commonFlags.namespace, text: 'a namespace to watch (repeat for several; default: all namespaces)' },
-    { name: 'listen', value: 'HOST:PORT', text: 'address of /healthz, /readyz and /metrics (default 0.0.0.0:8080)' },
+    { name: 'listen', value: 'HOST:PORT', text: 'address of /healthz, /readyz and /metrics (default 0.0.0.0:8080 in a pod, 127.0.0.1:8080 elsewhere)' },
+    { name: 'collector', value: 'HOST:PORT', text: 'serve the endpoint KServe\'s inference logger posts to, for prediction-agreement\nand prediction-shift (default: not served)' },
     { name: 'prometheus', value: 'URL', text: 'Prometheus to judge the steps on, when a spec names none' },
     { name: 'leader-election-namespace', value: 'NS', text: 'namespace of the leader Lease (default: the operator\'s own)' },
     { name: 'lease-name', value: 'NAME', text: 'name of the leader Lease (default kcanary-operator)' },
