@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BodyFramer, BodyKind, MALFORMED, NEED_MORE, type PayloadSink } from './body-framer.js';
-import { HeadError, parseRequestHead, type RequestHead } from './http-head.js';
+import { HeadError, parseRequestHead, PartialHeadCheck, type RequestHead } from './http-head.js';
 import { upstreamRequestHead, writeHeadAndBody } from './head-rewrite.js';
 import { JSON_TYPE, jsonError, localAnswer, localResponse } from './local-response.js';
 import type { Mirror, MirrorCapture } from './mirror.js';
@@ -40,6 +40,7 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
   closing = false;
   /** When the first byte of a request head still incomplete arrived (performance.now()); 0 when none is. */
   #headSince = 0;
+  readonly #partialHead = new PartialHeadCheck();
   // The current exchange.
   #active = false;
   #head: RequestHead | null = null;
@@ -106,6 +107,7 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
       let start = 0;
       while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++; // llhttp skips CRLFs before a message
       if (start > 0) {
+        this.#partialHead.reset();
         buf = buf.subarray(start);
         this.#pending = buf.length > 0 ? buf : null;
         if (buf.length === 0) return;
@@ -117,6 +119,10 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
         return;
       }
       if (headEnd === -1) {
+        if (!this.#partialHead.check(buf, true)) {
+          this.#reject(400, 'malformed request head');
+          return;
+        }
         if (this.#headSince === 0) {
           this.#headSince = performance.now();
           this.#core.watchHead(this);
@@ -124,6 +130,7 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
         return;
       }
       this.#headSince = 0;
+      this.#partialHead.reset();
       const head = parseRequestHead(buf.toString('latin1', 0, headEnd), this.#core.routing.stickyHeader);
       if (head instanceof HeadError) {
         this.#reject(head.status, head.message);

@@ -281,3 +281,73 @@ export function parseResponseHead(head: string): ResponseHead | undefined {
     forward: scan.forward,
   };
 }
+
+/** What a request line can start as, byte by byte (the method list is checked once the line is whole). */
+const REQUEST_LINE_PREFIX = /^[A-Z-]*$|^[A-Z-]+ +(?:[!-~]+(?: +(?:H(?:T(?:T(?:P(?:\/(?:1(?:\.[01]?)?)?)?)?)?)?)?)?)?$/;
+const STATUS_LINE_PREFIX = /^(?:H(?:T(?:T(?:P(?:\/(?:1(?:\.(?:[01](?: (?:\d(?:\d(?:\d(?: [^\r\n]*)?)?)?)?)?)?)?)?)?)?)?)?)?$/;
+const NAME_PREFIX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*(?::|$)/;
+/** Past this, an incomplete line is left to the head deadline rather than checked again at each read. */
+const CHECKED_TAIL = 256;
+
+/**
+ * Checks a head still incomplete as its bytes come, so a head llhttp would
+ * reject at once is refused at once too, not after the head deadline. Each
+ * byte of a complete line is looked at once however the head is split.
+ */
+export class PartialHeadCheck {
+  #scanned = 0;
+  #lineStart = 0;
+  #sawLength = false;
+  #sawCoding = false;
+
+  reset(): void {
+    this.#scanned = 0;
+    this.#lineStart = 0;
+    this.#sawLength = false;
+    this.#sawCoding = false;
+  }
+
+  /** False when `buf` (the head so far, from its first byte) can no longer become a valid head. */
+  check(buf: Buffer, request: boolean): boolean {
+    let end = buf.length;
+    for (let i = this.#scanned; i < buf.length; i++) {
+      const c = buf[i]!;
+      if (c === 0x0a) {
+        if (i === 0 || buf[i - 1] !== 0x0d) return false;
+        if (!this.#lineIsValid(buf.toString('latin1', this.#lineStart, i - 1), this.#lineStart === 0, request)) return false;
+        this.#lineStart = i + 1;
+      } else if (c === 0x0d) {
+        if (i + 1 === buf.length) {
+          end = i; // seen again with the byte after it
+          break;
+        }
+        if (buf[i + 1] !== 0x0a) return false;
+      } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
+    }
+    this.#scanned = end;
+    if (end - this.#lineStart > CHECKED_TAIL || end === this.#lineStart) return true;
+    const tail = buf.toString('latin1', this.#lineStart, end);
+    if (this.#lineStart === 0) return (request ? REQUEST_LINE_PREFIX : STATUS_LINE_PREFIX).test(tail);
+    return NAME_PREFIX.test(tail);
+  }
+
+  #lineIsValid(line: string, first: boolean, request: boolean): boolean {
+    if (first) {
+      if (!request) return STATUS_LINE.test(line) && line.startsWith('HTTP/1.');
+      const match = REQUEST_LINE.exec(line);
+      return match !== null && METHODS.has(match[1]!) && match[3] === '1' && (match[4] === '0' || match[4] === '1');
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0 || CONTROL.test(line) || !TOKEN.test(line.slice(0, colon))) return false;
+    const name = line.slice(0, colon).toLowerCase();
+    if (name === 'content-length') {
+      const digits = trimOws(line, colon + 1, true);
+      if (this.#sawLength || this.#sawCoding || !DIGITS.test(digits) || digits.replace(/^0+(?=\d)/, '').length > 15) return false;
+      this.#sawLength = true;
+    } else if (name === 'transfer-encoding' && trimOws(line, colon + 1, false) !== '') {
+      if (this.#sawLength) return false;
+      this.#sawCoding = true;
+    }
+    return true;
+  }
+}

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BodyFramer, BodyKind, MALFORMED, NEED_MORE, type PayloadSink } from './body-framer.js';
 import { clientResponseHead, writeHeadAndBody } from './head-rewrite.js';
-import { parseResponseHead, type RequestHead, type ResponseHead } from './http-head.js';
+import { parseResponseHead, PartialHeadCheck, type RequestHead, type ResponseHead } from './http-head.js';
 
 const MAX_HEAD_BYTES = 32 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -49,12 +49,14 @@ export class ResponseRelay {
 
   /** When the first byte of the pending head arrived (performance.now()), for the head deadline. */
   headSince = 0;
+  readonly #partialHead = new PartialHeadCheck();
 
   reset(request: RequestHead, variant: string): void {
     this.started = false;
     this.status = 0;
     this.reusable = false;
     this.#headBytes = null;
+    this.#partialHead.reset();
     this.#request = request;
     this.#variant = variant;
   }
@@ -79,16 +81,25 @@ export class ResponseRelay {
     for (;;) {
       let start = 0;
       while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++; // llhttp skips CRLFs before a message
-      const headEnd = buf.indexOf(CRLF2, start);
-      if (headEnd === -1 ? buf.length > MAX_HEAD_BYTES : headEnd - start > MAX_HEAD_BYTES) {
+      if (start > 0) {
+        this.#partialHead.reset();
+        buf = buf.subarray(start);
+      }
+      const headEnd = buf.indexOf(CRLF2);
+      if (headEnd === -1 ? buf.length > MAX_HEAD_BYTES : headEnd > MAX_HEAD_BYTES) {
         this.#target.responseBroken(502, 'upstream response head too large');
         return;
       }
       if (headEnd === -1) {
-        this.#headBytes = buf;
+        if (!this.#partialHead.check(buf, false)) {
+          this.#target.responseBroken(502, 'invalid response from upstream');
+          return;
+        }
+        this.#headBytes = buf.length > 0 ? buf : null;
         return;
       }
-      const head = parseResponseHead(buf.toString('latin1', start, headEnd));
+      this.#partialHead.reset();
+      const head = parseResponseHead(buf.toString('latin1', 0, headEnd));
       // 101 would switch protocols; a 1xx with a body is something llhttp frames but no client expects.
       if (head === undefined || head.status === 101 || (head.status < 200 && (head.contentLength > 0 || head.transferEncoding !== ''))) {
         this.#target.responseBroken(502, 'invalid response from upstream');
