@@ -64,6 +64,12 @@ export interface Gateway {
   setMirror(percent: number): void;
   /** E.g. on promotion the canary's server becomes the primary. */
   setUpstreams(upstreams: Upstreams): void;
+  /**
+   * Once `setUpstreams` has replaced an upstream, waits until none of its
+   * requests is in flight (or `timeoutMs` passes): then its server can stop
+   * without failing a request. Resolves to how many were still in flight.
+   */
+  drain(upstream: string, timeoutMs?: number): Promise<number>;
   /** Cumulative since start (a snapshot copy). */
   stats(): GatewayStats;
   /** Pairs completed since the last drain (bounded buffer). */
@@ -87,6 +93,8 @@ class LocalGateway implements Gateway, ProxyCore {
   /** Connections waiting on an incomplete head, checked by one timer for all. */
   readonly #waitingHeads = new Set<ClientConnection>();
   #headTimer: NodeJS.Timeout | null = null;
+  /** Pools replaced by setUpstreams whose requests may still be in flight. */
+  #retired: UpstreamPool[] = [];
   readonly extraMetrics: (() => readonly string[]) | undefined;
 
   constructor(options: GatewayOptions) {
@@ -174,14 +182,25 @@ class LocalGateway implements Gateway, ProxyCore {
       const old = this.pools[0];
       this.pools[0] = new UpstreamPool(primary, { timeoutMs: this.#timeoutMs });
       old.retire();
+      this.#retired.push(old);
     }
     if (canary !== (this.pools[1]?.base ?? null)) {
       const old = this.pools[1];
       this.pools[1] = canary === null ? null : new UpstreamPool(canary, { timeoutMs: this.#timeoutMs });
       old?.retire();
+      if (old) this.#retired.push(old);
     }
     this.routing.hasCanary = canary !== null;
     this.mirror.setTarget(canary);
+  }
+
+  async drain(upstream: string, timeoutMs = this.#timeoutMs): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    const inFlight = (): number => this.#retired.filter((p) => p.base === upstream).reduce((n, p) => n + p.inFlight, 0);
+    while (inFlight() > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const left = inFlight();
+    this.#retired = this.#retired.filter((p) => p.base !== upstream && p.inFlight > 0);
+    return left;
   }
 
   stats(): GatewayStats {

@@ -93,6 +93,13 @@ export class UpstreamPool {
     return this.#idle.length;
   }
 
+  /** Exchanges using this upstream right now (a connection with an owner). */
+  get inFlight(): number {
+    let count = 0;
+    for (const conn of this.#all) if (conn.owner !== null) count++;
+    return count;
+  }
+
   /** The upstream was replaced: in-flight exchanges finish, then their connections close. */
   retire(): void {
     this.#retired = true;

@@ -92,7 +92,7 @@ export class LocalRouter implements TrafficRouter {
       const old = this.primary;
       this.primary = await this.variantFor(ctx.stableStorageUri, 'primary');
       this.gateway.setUpstreams({ primary: this.primary.url, canary: this.canaryVariant?.url ?? null });
-      await old?.process?.stop();
+      await this.retire(old);
     }
     if (this.canaryVariant?.storageUri !== ctx.canaryStorageUri) {
       const old = this.canaryVariant;
@@ -100,7 +100,7 @@ export class LocalRouter implements TrafficRouter {
       this.canaryVariant = await this.variantFor(ctx.canaryStorageUri, 'canary');
       this.gateway.setUpstreams({ primary: this.primary.url, canary: this.canaryVariant.url });
       this.gateway.setMirror(this.options.canary.spec.rollout.mirror);
-      await old?.process?.stop();
+      await this.retire(old);
     }
     this.reportProcesses();
   }
@@ -139,7 +139,7 @@ export class LocalRouter implements TrafficRouter {
     this.gateway.setMirror(0);
     this.gateway.setUpstreams({ primary: this.primary.url, canary: null });
     this.setGatewayWeight(0);
-    await old?.process?.stop();
+    await this.retire(old);
     this.reportProcesses();
   }
 
@@ -150,8 +150,18 @@ export class LocalRouter implements TrafficRouter {
     this.gateway.setUpstreams({ primary: this.primary.url, canary: null });
     const old = this.canaryVariant;
     this.canaryVariant = undefined;
-    await old?.process?.stop();
+    await this.retire(old);
     this.reportProcesses();
+  }
+
+  /**
+   * A variant the gateway no longer sends to: its requests in flight finish
+   * (drain), then its process stops, so no request is lost at promotion or rollback.
+   */
+  private async retire(variant: Variant | undefined): Promise<void> {
+    if (!variant) return;
+    await this.gateway?.drain(variant.url);
+    await variant.process?.stop();
   }
 
   async close(): Promise<void> {
