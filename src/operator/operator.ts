@@ -48,6 +48,7 @@ export class Operator {
   private readonly reconciler: CanaryReconciler;
   private readonly elector: LeaderElector | undefined;
   private health: HealthServer | undefined;
+  private stopping: Promise<void> | undefined;
   private readonly routerCache: RouterObjectCache | undefined;
   private leading = false;
 
@@ -140,7 +141,13 @@ export class Operator {
     else this.startActing();
   }
 
-  async stop(): Promise<void> {
+  /** Idempotent: a second call waits for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.release();
+    return this.stopping;
+  }
+
+  private async release(): Promise<void> {
     await this.informer.stop();
     await this.queue.shutdown();
     await this.routerCache?.stop();
