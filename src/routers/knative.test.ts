@@ -7,6 +7,8 @@ import { startFaultProxy } from '../kube/testing/fault-proxy.js';
 import { startKserveController, type KserveController } from '../kube/testing/kserve-controller.js';
 import { waitFor } from '../kube/testing/wait-for.js';
 import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../testing/kube-env.js';
+import { renderInputFrom } from '../render/input.js';
+import { renderKnative } from '../render/knative.js';
 import { createKnativeRouter } from './knative.js';
 import { NotReadyError } from './kserve-status.js';
 import type { RouterContext, RouterObservation, TrafficRouter } from './types.js';
@@ -123,6 +125,30 @@ describe('knative router against a real API server and KServe\'s controller (sta
     } finally {
       await kserve.stop();
     }
+  });
+
+  it('names the deploymentMode as the cluster\'s KServe knows it: Serverless before 0.16, Knative after; an existing InferenceService keeps its own', async () => {
+    const namespace = await env.createNamespace('knative-old');
+    const client = env.client({ namespace });
+    // KServe 0.15 with a Standard-by-default cluster: "Knative" would be unknown to it and fall to RawDeployment.
+    const kserve = await startKserveController(client, { version: '0.15', defaultDeploymentMode: 'RawDeployment', readinessDelayMs: 200, intervalMs: 50 });
+    try {
+      const ctx = sampleContext('knative', namespace, {}, { kserve: { version: '0.15' } });
+      const router = createKnativeRouter(client);
+      await deployed(router, ctx, kserve);
+      const isvc = await client.get(InferenceService, 'sklearn');
+      assert.equal(isvc.metadata.annotations!['serving.kserve.io/deploymentMode'], 'Serverless');
+      assert.equal(isvc.status!.deploymentMode, 'Serverless');
+      // Without spec.kserve.version, the recorded mode of the existing InferenceService wins over the current name.
+      const current = sampleContext('knative', namespace);
+      await tickUntil('20%', router, current, () => router.setWeight(current, 20), (o) => o.canaryWeight === 20, kserve);
+      assert.equal((await client.get(InferenceService, 'sklearn')).metadata.annotations!['serving.kserve.io/deploymentMode'], 'Serverless');
+    } finally {
+      await kserve.stop();
+    }
+    const plain = sampleContext('knative', 'default');
+    const [rendered] = renderKnative(renderInputFrom(plain.canary, plain), { storageUri: plain.stableStorageUri });
+    assert.equal(rendered!.metadata.annotations!['serving.kserve.io/deploymentMode'], 'Knative', 'current KServe names by default');
   });
 
   it('after a completed promotion, a new rollout starts from the promoted revision and rolls back to it', async () => {

@@ -42,7 +42,7 @@ export async function assertAbsent(client: KubeClient, type: ResourceType, name:
 }
 
 /** The ModelCanary of DESIGN.md in a given namespace, for a given router. */
-export function sampleModelCanary(router: string, namespace: string, rollout: Record<string, unknown> = {}): ModelCanary {
+export function sampleModelCanary(router: string, namespace: string, rollout: Record<string, unknown> = {}, spec: Record<string, unknown> = {}): ModelCanary {
   return parseModelCanary({
     apiVersion: 'kcanary.io/v1alpha1',
     kind: 'ModelCanary',
@@ -53,11 +53,12 @@ export function sampleModelCanary(router: string, namespace: string, rollout: Re
       canary: { storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model-2' },
       rollout,
       ingress: { domain: 'example.com', gateways: ['istio-system/kcanary-gateway'], parentRefs: [{ name: 'kserve-ingress-gateway', namespace: 'kserve' }] },
+      ...spec,
     },
   }).canary;
 }
 
-export function sampleContext(router: string, namespace: string, rollout: Record<string, unknown> = {}) {
-  const canary = sampleModelCanary(router, namespace, rollout);
+export function sampleContext(router: string, namespace: string, rollout: Record<string, unknown> = {}, spec: Record<string, unknown> = {}) {
+  const canary = sampleModelCanary(router, namespace, rollout, spec);
   return { canary, stableStorageUri: canary.spec.predictor.model.storageUri, canaryStorageUri: canary.spec.canary.storageUri };
 }
