@@ -140,7 +140,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
         command: async (command) => {
           const result = await engine.command(command);
           if (result.ok) lastReason = result.reason;
-          options.onUpdate?.(snapshot(), { kind: 'command', reason: result.reason, significant: true, ...(result.ok && result.errors ? { errors: result.errors } : {}) });
+          options.onUpdate?.(snapshot(), { kind: 'command', reason: result.ok ? result.reason : `refused: ${result.reason}`, significant: true, ...(result.ok && result.errors ? { errors: result.errors } : {}) });
           controlServer?.publish();
           return { ok: result.ok, reason: result.reason };
         },
