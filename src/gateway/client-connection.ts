@@ -65,6 +65,11 @@ export class ClientConnection implements UpstreamOwner, RelayTarget {
     this.#clientAddress = address.startsWith('::ffff:') ? address.slice(7) : address;
   }
 
+  /** An exchange is under way (a request read or an answer relayed). */
+  get busy(): boolean {
+    return this.#active;
+  }
+
   onClientData(chunk: Buffer): void {
     if (this.closing && !this.#active) return;
     if (this.#active && !this.#requestDone) {

@@ -24,3 +24,19 @@ test('drain waits for the replaced upstream\'s requests in flight, and new reque
     await next.close();
   }
 });
+
+test('close with a grace answers the requests under way, then stops; without one it cuts them off', async () => {
+  const slow = await startUpstream({ handler: (_req, res) => setTimeout(() => res.end('{"predictions": [1]}'), 300) });
+  try {
+    for (const [grace, expected] of [[2000, 'answered'], [0, 'cut off']] as const) {
+      const gateway = await startGateway({ upstreams: { primary: slow.url, canary: null } });
+      const inFlight = Array.from({ length: 3 }, () => send(gateway.url).then((r) => (r.status === 200 ? 'answered' : `status ${r.status}`), () => 'cut off'));
+      await new Promise((r) => setTimeout(r, 50));
+      await gateway.close(grace);
+      assert.deepEqual(await Promise.all(inFlight), [expected, expected, expected], `grace ${grace}`);
+      await assert.rejects(send(gateway.url), 'a closed gateway takes no new request');
+    }
+  } finally {
+    await slow.close();
+  }
+});

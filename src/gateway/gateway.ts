@@ -76,7 +76,11 @@ export interface Gateway {
   drainMirrorPairs(): MirrorPair[];
   /** Prometheus exposition text, the same as GET /metrics. */
   metricsText(): string;
-  close(): Promise<void>;
+  /**
+   * Stops listening and closes every connection. With `graceMs`, the requests
+   * under way are answered first (with `connection: close`), for up to that long.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 class LocalGateway implements Gateway, ProxyCore {
@@ -224,10 +228,18 @@ class LocalGateway implements Gateway, ProxyCore {
     }) + (this.extraMetrics ? this.extraMetrics().map((line) => `${line}\n`).join('') : '');
   }
 
-  async close(): Promise<void> {
+  async close(graceMs = 0): Promise<void> {
     if (this.#headTimer !== null) clearInterval(this.#headTimer);
     this.#headTimer = null;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (graceMs > 0) {
+      for (const connection of this.#connections) {
+        connection.closing = true;
+        if (!connection.busy) connection.socket.destroy();
+      }
+      const deadline = performance.now() + graceMs;
+      while (this.#connections.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     for (const connection of this.#connections) connection.socket.destroy();
     this.pools[0].close();
     this.pools[1]?.close();

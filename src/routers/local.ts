@@ -12,6 +12,9 @@ import { probeReadiness } from './local/readiness.js';
 import { VariantProcess } from './local/variant-process.js';
 import type { RouterContext, RouterObservation, TrafficRouter, VariantState } from './types.js';
 
+/** How long stopping waits for the requests under way. */
+const CLOSE_GRACE_MS = 5000;
+
 export interface LocalRouterOptions {
   readonly canary: ModelCanary;
   /** The spec file's folder: relative paths resolve against it. */
@@ -165,7 +168,8 @@ export class LocalRouter implements TrafficRouter {
   }
 
   async close(): Promise<void> {
-    await this.gateway?.close();
+    // Requests under way are answered before the gateway and the variants stop.
+    await this.gateway?.close(CLOSE_GRACE_MS);
     await Promise.all([this.primary?.process?.stop(), this.canaryVariant?.process?.stop()]);
     this.gateway = undefined;
     this.reportProcesses();
