@@ -201,7 +201,11 @@ function decideSequentialTick(canary: ModelCanary, status: RolloutStatus, obs: O
   const { judge, judgment, record } = stepSequentialJudge(canary, status.judge, obs.tick, { nowMs: now, stepStartedAtMs: ms(status.stepStartedAt) });
   const judged: RolloutStatus = { ...status, judge, lastAnalysis: record };
   const step = `step ${status.stepIndex + 1} at ${status.canaryWeight}%`;
-  switch (judgment.decision) {
+  // Counts not yet settled (scrape lag after a weight change) are not "no traffic": the step timeout waits for them, up to twice as long.
+  const stepTimeout = canary.spec.analysis.stepTimeout ?? 2 * canary.spec.rollout.interval;
+  const unsettled = obs.window?.settled === false && now - ms(status.stepStartedAt) < 2 * stepTimeout;
+  const decision = unsettled && judgment.decision !== JudgeDecision.Rollback ? JudgeDecision.Continue : judgment.decision;
+  switch (decision) {
     case JudgeDecision.Rollback: {
       const failed = record.results.filter((r) => r.verdict === 'fail').map((r) => `${r.name}: ${r.message}`).join('; ');
       return rollBack(judged, `${judgment.reason} (${failed})`, now);
@@ -214,6 +218,7 @@ function decideSequentialTick(canary: ModelCanary, status: RolloutStatus, obs: O
     }
     default: {
       // A measurement problem is inconclusive data: nothing is judged on it, and it says so.
+      if (obs.window?.settled === false) return { status: judged, actions: [], reason: `${step}: not yet measurable: waiting for the metrics to cover the window (scrape lag)` };
       const problem = obs.window?.unavailable ? `no measurement this tick (${obs.window.unavailable}); ` : '';
       return { status: judged, actions: [], reason: `${step}: ${problem}${judgment.reason}` };
     }

@@ -36,6 +36,8 @@ export interface TickResult {
   readonly observation: RouterObservation;
   /** Actions that failed this tick; the next tick retries them. */
   readonly errors: readonly { readonly action: Action; readonly error: Error }[];
+  /** Whether the metrics were read this tick (only while Progressing at the weight in force). */
+  readonly measured?: boolean;
   /** Why this tick could not be measured (the query that failed, counts that make no sense); absent when it was, or when nothing was to be measured. */
   readonly measurementProblem?: string;
 }
@@ -101,7 +103,7 @@ export class RolloutEngine {
       };
       const decision = decide(canary, before, obs, now);
       const errors = await this.commit(before, decision.status, decision.actions);
-      return { decision, observation, errors, ...(window?.unavailable ? { measurementProblem: window.unavailable } : {}) };
+      return { decision, observation, errors, measured: measured !== undefined, ...(window?.unavailable ? { measurementProblem: window.unavailable } : {}) };
     });
   }
 
@@ -145,7 +147,8 @@ export class RolloutEngine {
    * the next good reading is compared with the last good one.
    */
   private readTick(window: WindowMeasurement, canaryWeight: number, now: number): { window: WindowMeasurement; tick?: TickInput } {
-    if (window.unavailable) return { window };
+    // Unsettled counts (a series not scraped yet) would bias every comparison, not just the split: they wait for the next reading.
+    if (window.unavailable || window.settled === false) return { window };
     const previous = this.lastWindow?.fromMs === window.fromMs ? this.lastWindow : undefined;
     const tick: TickInput = {
       atMs: now,

@@ -1,15 +1,19 @@
 /**
- * The built-in PromQL of each router: request, 5xx and latency-bucket
- * counters of one variant, as `increase()` over the analysis window, so the
- * judges get raw counts (core/measurement.ts). Custom metrics bring their own
- * template; both are filled in the same way.
+ * The built-in series of each router: the request, 5xx and latency-bucket
+ * counters of one variant, as series selectors. The provider reads their raw
+ * samples and aligns them in time (counter-alignment.ts), so a series born
+ * at a pod's first request counts from 0 — `increase()` would drop its first
+ * sample. Custom metrics bring their own PromQL template; both are filled in
+ * the same way.
  */
 import type { Router } from '../core/spec.js';
 
 export interface QueryTemplates {
+  /** Series selector of the request counter. */
   readonly requests: string;
+  /** Series selector of the 5xx part of the request counter. */
   readonly errors: string;
-  /** `sum by (le)` of the latency histogram's buckets. */
+  /** Series selector of the latency histogram's `_bucket` series. */
   readonly buckets: string;
   /** Seconds per unit of the histogram's `le` label. */
   readonly bucketUnitSeconds: number;
@@ -22,18 +26,18 @@ export interface QueryTemplates {
  */
 const ISTIO_SELECTOR = 'reporter="destination",destination_service_namespace="{{namespace}}",destination_service_name="{{variant}}"';
 export const ISTIO_QUERIES: QueryTemplates = {
-  requests: `sum(increase(istio_requests_total{${ISTIO_SELECTOR}}[{{interval}}]))`,
-  errors: `sum(increase(istio_requests_total{${ISTIO_SELECTOR},response_code=~"5.."}[{{interval}}]))`,
-  buckets: `sum by (le) (increase(istio_request_duration_milliseconds_bucket{${ISTIO_SELECTOR}}[{{interval}}]))`,
+  requests: `istio_requests_total{${ISTIO_SELECTOR}}`,
+  errors: `istio_requests_total{${ISTIO_SELECTOR},response_code=~"5.."}`,
+  buckets: `istio_request_duration_milliseconds_bucket{${ISTIO_SELECTOR}}`,
   bucketUnitSeconds: 0.001,
 };
 
 /** Knative's queue-proxy metrics, by revision. */
 const KNATIVE_SELECTOR = 'namespace_name="{{namespace}}",revision_name="{{variant}}"';
 export const KNATIVE_QUERIES: QueryTemplates = {
-  requests: `sum(increase(revision_app_request_count{${KNATIVE_SELECTOR}}[{{interval}}]))`,
-  errors: `sum(increase(revision_app_request_count{${KNATIVE_SELECTOR},response_code_class="5xx"}[{{interval}}]))`,
-  buckets: `sum by (le) (increase(revision_app_request_latencies_bucket{${KNATIVE_SELECTOR}}[{{interval}}]))`,
+  requests: `revision_app_request_count{${KNATIVE_SELECTOR}}`,
+  errors: `revision_app_request_count{${KNATIVE_SELECTOR},response_code_class="5xx"}`,
+  buckets: `revision_app_request_latencies_bucket{${KNATIVE_SELECTOR}}`,
   bucketUnitSeconds: 0.001,
 };
 

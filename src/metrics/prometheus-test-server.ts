@@ -19,13 +19,14 @@ export function prometheusBinary(): string | undefined {
 
 /** Series the target exposes: `name{labels} value`, set by the caller. */
 export class MetricsTarget {
-  private readonly series = new Map<string, { name: string; labels: string; value: number; type: string }>();
+  private readonly series = new Map<string, { name: string; labels: string; value: number; type: string; timestampMs?: number }>();
   private server: Server | undefined;
   url = '';
 
-  set(name: string, labels: Record<string, string>, value: number, type = 'counter'): void {
+  /** With `timestampMs`, the sample carries it (Prometheus honours exposed timestamps): a test can replay any scrape schedule. */
+  set(name: string, labels: Record<string, string>, value: number, type = 'counter', timestampMs?: number): void {
     const text = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',');
-    this.series.set(`${name}{${text}}`, { name, labels: text, value, type });
+    this.series.set(`${name}{${text}}`, { name, labels: text, value, type, ...(timestampMs === undefined ? {} : { timestampMs }) });
   }
 
   add(name: string, labels: Record<string, string>, delta: number): void {
@@ -48,7 +49,7 @@ export class MetricsTarget {
     for (const s of this.series.values()) {
       const family = s.type === 'histogram' ? s.name.replace(/_(bucket|count|sum)$/, '') : s.name;
       if (!typed.has(family)) { lines.push(`# TYPE ${family} ${s.type}`); typed.add(family); }
-      lines.push(`${s.name}{${s.labels}} ${s.value}`);
+      lines.push(`${s.name}{${s.labels}} ${s.value}${s.timestampMs === undefined ? '' : ` ${Math.round(s.timestampMs)}`}`);
     }
     return `${lines.join('\n')}\n`;
   }

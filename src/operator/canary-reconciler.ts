@@ -125,6 +125,11 @@ export class CanaryReconciler {
     }
 
     const result = await engine.tick();
+    if (result.measured) {
+      // A measurement problem is inconclusive data: shown in status and Events with the query, never a spec error.
+      if (result.measurementProblem) this.options.events.record(object, EventType.Warning, 'MeasurementFailed', result.measurementProblem);
+      await store.setMetricsAvailable(result.measurementProblem ?? null);
+    }
     const after = await engine.current();
     this.syncCollector(runtime, after);
     await gates.afterTick(before, after);

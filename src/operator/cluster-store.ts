@@ -19,15 +19,28 @@ export interface CommandAck {
   readonly at: string;
 }
 
+/** A Kubernetes status condition (metav1.Condition). */
+export interface StatusCondition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime: string;
+}
+
 /** The status of a ModelCanary object as stored. */
 export interface ClusterStatus extends RolloutStatus {
   /** "2/3": the step in force of all steps, for `kubectl get`. */
   readonly step: string;
   readonly observedGeneration?: number;
   readonly command?: CommandAck;
+  /** `MetricsAvailable`: whether the last reading of the metrics could be judged, and if not, why (with the query). */
+  readonly conditions?: readonly StatusCondition[];
 }
 
-const OPERATOR_KEYS = ['step', 'observedGeneration', 'command'] as const;
+const OPERATOR_KEYS = ['step', 'observedGeneration', 'command', 'conditions'] as const;
+
+export const METRICS_AVAILABLE = 'MetricsAvailable';
 
 /** The core status inside a stored one; undefined when the operator has not written one yet. */
 export function coreStatusOf(object: KubeObject): RolloutStatus | undefined {
@@ -106,8 +119,31 @@ export class ClusterStatusStore implements StatusStore {
       step: stepLabel(status, this.options.steps),
       ...(this.options.object().metadata.generation === undefined ? {} : { observedGeneration: this.options.object().metadata.generation }),
       ...(ack ? { command: ack } : {}),
+      ...(previous?.conditions ? { conditions: previous.conditions } : {}),
     };
     await this.write(stored);
+  }
+
+  /**
+   * Records whether the metrics could be judged: `problem` is why not (with
+   * the query), null when they could. Written at once when the condition
+   * changes, with the newest status; otherwise nothing is written.
+   */
+  async setMetricsAvailable(problem: string | null): Promise<void> {
+    const current = this.options.object().status as ClusterStatus | undefined;
+    if (!current) return;
+    const conditions = current.conditions ?? [];
+    const previous = conditions.find((c) => c.type === METRICS_AVAILABLE);
+    const status = problem === null ? 'True' : 'False';
+    const message = problem === null ? 'the last reading of the metrics was judged' : problem.slice(0, 1024);
+    if (previous?.status === status && previous.message === message) return;
+    const condition: StatusCondition = {
+      type: METRICS_AVAILABLE, status, reason: problem === null ? 'Measured' : 'MeasurementFailed', message,
+      lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : new Date((this.options.clock ?? Date.now)()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    const newest = this.unsaved ? { ...this.unsaved, step: stepLabel(this.unsaved, this.options.steps) } : {};
+    this.unsaved = undefined;
+    await this.write({ ...current, ...newest, conditions: [...conditions.filter((c) => c.type !== METRICS_AVAILABLE), condition] });
   }
 
   /** Records a refused command (no status change). */
