@@ -127,6 +127,26 @@ describe('knative router against a real API server and KServe\'s controller (sta
     }
   });
 
+  it('a canary revision that fails is reported failed, and the rollback never routes to it', async () => {
+    const namespace = await env.createNamespace('knative-fail');
+    const client = env.client({ namespace });
+    const ctx = sampleContext('knative', namespace);
+    const kserve = await startKserveController(client, { readinessDelayMs: 200, intervalMs: 50, failingStorageUris: [ctx.canaryStorageUri] });
+    try {
+      const router = createKnativeRouter(client);
+      let seen = await tickUntil('canary failed', router, ctx, () => router.ensureVariants(ctx), (o) => o.canary.failed === true, kserve);
+      assert.equal(seen.canary.ready, false);
+      assert.match(seen.canary.message ?? '', /failed/);
+      await assert.rejects(router.setWeight(ctx, 20), NotReadyError);
+      seen = await tickUntil('rolled back', router, ctx, async () => { await router.setWeight(ctx, 0); await router.rollback(ctx); }, (o) => o.rolledBack && o.canaryWeight === 0, kserve);
+      const served = kserve.events.filter((e) => e.kind === 'status-written').flatMap((e) => ((e.status.components as Json | undefined)?.predictor as { traffic?: Json[] } | undefined)?.traffic ?? []);
+      assert.ok(!served.some((t) => t.revisionName === rev(2) && (t.percent as number) > 0), 'the failed revision never had traffic');
+      assert.equal(seen.primary.metricsName, rev(1));
+    } finally {
+      await kserve.stop();
+    }
+  });
+
   it('names the deploymentMode as the cluster\'s KServe knows it: Serverless before 0.16, Knative after; an existing InferenceService keeps its own', async () => {
     const namespace = await env.createNamespace('knative-old');
     const client = env.client({ namespace });

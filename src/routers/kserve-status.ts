@@ -1,8 +1,12 @@
 /**
  * Reading what KServe's and the gateways' controllers wrote: conditions, the
  * generation they acted on, and the pieces of spec the routers compare with.
- * A status older than the spec (observedGeneration < generation) says nothing
- * about the spec in force, so it never counts as Ready.
+ *
+ * Careful with an InferenceService's observedGeneration: KServe copies the
+ * Knative Service's (Knative mode) or the stable Deployment's (Standard mode)
+ * there, not the InferenceService's own, so it can stay below `generation`
+ * for good. The knative and kserve-raw routers do not use `isFresh`; they read
+ * revisions, canaryStatuses and conditions (docs/adr/kubernetes-routers.md).
  */
 import { ErrorCode, KcanaryError } from '../errors.js';
 import type { KubeObject } from '../kube/resources.js';
