@@ -11,6 +11,9 @@
 const DROPPED_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'content-length', 'upgrade', 'host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-kcanary-variant']);
 const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'content-length', 'upgrade', 'x-kcanary-variant']);
 
+/** The request headers `readRequestHeader` reads (besides the sticky one). */
+const ROUTING_HEADERS = new Set(['host', 'x-kcanary-variant', 'cookie', 'x-forwarded-for', 'expect']);
+
 /** The methods llhttp accepts on an HTTP/1.x request line (RTSP-only and PRI are not among them). */
 const METHODS = new Set(
   'DELETE GET HEAD POST PUT CONNECT OPTIONS TRACE PATCH LINK UNLINK COPY LOCK MKCOL MOVE PROPFIND PROPPATCH SEARCH UNLOCK BIND REBIND UNBIND ACL REPORT MKACTIVITY CHECKOUT MERGE M-SEARCH NOTIFY SUBSCRIBE UNSUBSCRIBE MKCALENDAR PURGE QUERY SOURCE'.split(' '),
@@ -125,7 +128,7 @@ function scanHeaders(lines: string[], dropped: Set<string>, request: RequestHead
         if (scan.contentLength !== -1) return failScan(scan, 400, 'more than one Content-Length');
         if (TRAILING_TAB.test(line)) return failScan(scan, 400, 'invalid Content-Length');
         const digits = trimOws(line, colon + 1, true);
-        const significant = digits.replace(/^0+(?=\d)/, '');
+        const significant = digits.charCodeAt(0) === 0x30 ? digits.replace(/^0+(?=\d)/, '') : digits;
         if (!DIGITS.test(digits) || significant.length > 15) return failScan(scan, 400, 'invalid Content-Length');
         scan.contentLength = Number(significant);
         break;
@@ -155,7 +158,8 @@ function scanHeaders(lines: string[], dropped: Set<string>, request: RequestHead
         if (trimOws(line, colon + 1, false) !== '') scan.upgradeHeader = true;
         break;
     }
-    if (request !== undefined) readRequestHeader(request, name, trimOws(line, colon + 1, true), stickyHeader);
+    // Only the few headers routing reads get their value cut out: fewer strings per request, fewer GC pauses.
+    if (request !== undefined && (ROUTING_HEADERS.has(name) || name === stickyHeader)) readRequestHeader(request, name, trimOws(line, colon + 1, true), stickyHeader);
     if (!dropped.has(name)) scan.forward += `${line}\r\n`;
   }
   if (scan.transferEncoding !== '' && !scan.chunked && isRequest) return failScan(scan, 400, 'a request Transfer-Encoding must end in chunked');
