@@ -78,7 +78,7 @@ test('a failed action is retried on the next tick, and later actions wait for it
   assert.equal(log.filter((l) => l === 'set-weight 20').length, 2);
 });
 
-test('commands go through the same persist-then-act path, and refusals change nothing', async () => {
+test('commands go through the same persist-then-act path; refusals and no-ops change nothing', async () => {
   const { engine, router, log, saved, advance } = setup();
   assert.deepEqual(await engine.command({ type: 'pause' }), { ok: false, reason: 'the rollout has not started yet' });
   await engine.tick(); advance(1); await engine.tick();
@@ -87,9 +87,11 @@ test('commands go through the same persist-then-act path, and refusals change no
   assert.equal(router.weight, 35);
   assert.deepEqual(log.slice(-2), ['save Paused 35', 'set-weight 35']);
   const count = saved.length;
-  const refused = await engine.command({ type: 'pause' });
-  assert.equal(refused.ok, false);
-  assert.equal(saved.length, count);
+  const again = await engine.command({ type: 'pause' });
+  assert.equal(again.ok, true);
+  assert.match(again.reason, /already paused/);
+  assert.equal(saved.length, count, 'a no-op writes nothing');
+  assert.equal(log.at(-1), 'set-weight 35', 'and does nothing');
 });
 
 test('paused time does not count: a step judged before a long pause neither passes nor times out just after resume', async () => {
