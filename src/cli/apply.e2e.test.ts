@@ -29,7 +29,7 @@ describe('kcanary apply on a real API server', kubeSuiteOptions(), () => {
     const client = env.client({ namespace });
     const canary = await client.get(InferenceService, 'sklearn-canary');
     assert.equal((canary.spec!.predictor as { model: { storageUri: string } }).model.storageUri, 'gs://kfserving-examples/models/sklearn/1.0/model-2');
-    const weights = async () => ((await client.get(VirtualService, 'sklearn-predictor')).spec as { http: { route: { weight: number }[] }[] }).http[0]!.route.map((r) => r.weight);
+    const weights = async () => ((await client.get(VirtualService, 'sklearn-predictor')).spec as { http: { route: { weight: number }[] }[] }).http.at(-1)!.route.map((r) => r.weight);
     // No route to a primary that is not Ready yet: its host would answer 503.
     assert.equal(await client.find(VirtualService, 'sklearn-predictor'), null);
 
@@ -44,6 +44,6 @@ describe('kcanary apply on a real API server', kubeSuiteOptions(), () => {
     const rendered = await runCli(['render', '-f', spec, '-n', namespace]);
     const split = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { http: { route: { weight: number }[] }[] } })
       .find((d) => d.kind === 'VirtualService' && d.metadata.name === 'sklearn-predictor');
-    assert.deepEqual(split?.spec.http[0]!.route.map((r) => r.weight), [80, 20]);
+    assert.deepEqual(split?.spec.http.at(-1)!.route.map((r) => r.weight), [80, 20]);
   });
 });

@@ -16,13 +16,13 @@ test('kcanary render prints the istio design at the weight asked for', async () 
   ]);
   const split = docs[2]!.spec as { hosts: string[]; http: { route: { destination: { host: string }; weight: number }[] }[] };
   assert.deepEqual(split.hosts, ['sklearn-predictor-myproject.api.sandbox-uw2.sample.io']);
-  assert.deepEqual(split.http[0]!.route.map((r) => [r.destination.host, r.weight]), [['sklearn-primary-predictor', 60], ['sklearn-canary-predictor', 40]]);
+  assert.deepEqual(split.http.at(-1)!.route.map((r) => [r.destination.host, r.weight]), [['sklearn-primary-predictor', 60], ['sklearn-canary-predictor', 40]]);
 });
 
 test('kcanary render defaults to the first step, refuses local specs and bad weights', async () => {
   const first = await runCli(['render', '-f', SPEC, '-o', 'json']);
   const list = JSON.parse(first.stdout) as { items: { kind: string; spec: { http?: { route: { weight: number }[] }[] } }[] };
-  assert.equal(list.items.find((i) => i.kind === 'VirtualService')?.spec.http?.[0]?.route[1]?.weight, 20);
+  assert.equal(list.items.find((i) => i.kind === 'VirtualService')?.spec.http?.at(-1)?.route[1]?.weight, 20);
   const local = await runCli(['render', '-f', join(REPO_ROOT, 'examples', 'housing-canary.yaml')]);
   assert.equal(local.code, 2);
   assert.match(local.stderr, /router "local" has no Kubernetes manifests/);

@@ -4,7 +4,7 @@
  * (knative, kserve-raw): by the pod name in ce-source, which starts with the
  * revision (knative) or predictor (kserve-raw) name the router observed.
  */
-import type { ModelCanary } from '../core/spec.js';
+import { judgesPredictions, type ModelCanary } from '../core/spec.js';
 import { renderInputFrom, variantServiceName } from '../render/input.js';
 import type { RouterContext, RouterObservation } from '../routers/types.js';
 import type { CollectorTarget } from './prediction-collector.js';
@@ -37,7 +37,4 @@ export function collectorTargetOf(ctx: RouterContext, observation: RouterObserva
   };
 }
 
-/** Whether a spec's judgment reads predictions (a prediction-agreement or prediction-shift metric). */
-export function needsPredictions(canary: ModelCanary): boolean {
-  return canary.spec.analysis.checks.some((c) => c.kind === 'prediction-agreement' || c.kind === 'prediction-shift');
-}
+export { judgesPredictions as needsPredictions };

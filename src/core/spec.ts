@@ -87,6 +87,18 @@ const canarySchema = z.strictObject({
   predictor: passthroughObject.optional(),
 }, { error: required('the new model version (storageUri)', 'an object') });
 
+const headerMatchSchema = z.strictObject({
+  exact: z.string().optional(),
+  prefix: z.string().optional(),
+  regex: z.string().optional(),
+});
+
+/** One A/B cohort that always reaches the canary while it runs (as Flagger's Istio `match`): all its headers, or its cookie. */
+const matchRuleSchema = z.strictObject({
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name'), headerMatchSchema).optional(),
+  cookie: z.strictObject({ name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a cookie name'), value: z.string().min(1, 'must not be empty') }).optional(),
+});
+
 export const rolloutSchema = z.strictObject({
   steps: z.array(weightSchema).min(1, 'must list at least one weight').optional(),
   stepWeight: z.number().int('must be a whole percent').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').optional(),
@@ -99,6 +111,8 @@ export const rolloutSchema = z.strictObject({
   progressDeadline: duration('10m'),
   /** What happens to the canary's replicas after promotion or rollback (two-InferenceService routers). */
   canaryCleanup: z.enum(['delete', 'scale-to-zero']).default('delete'),
+  /** Cohorts routed to the canary whatever the weight (istio, gateway-api). */
+  match: z.array(matchRuleSchema).default([]),
 });
 
 export const metricSchema = z.strictObject({
@@ -143,6 +157,8 @@ export const analysisSchema = z.strictObject({
   stepTimeout: optionalDuration,
   /** Metrics provider for cluster routers: Prometheus address. */
   prometheus: z.strictObject({ address: z.string().url('must be a URL') }).optional(),
+  /** Where KServe's inference logger sends predictions (default: the kcanary-collector Service that `kcanary install` adds). */
+  collector: z.strictObject({ url: z.string().url('must be a URL') }).optional(),
 });
 
 const upstreamSchema = z.strictObject({ url: z.string().url('must be a URL such as http://127.0.0.1:9001') });
@@ -172,6 +188,8 @@ const ingressSchema = z.strictObject({
   gateways: z.array(z.string()).default(['knative-serving/knative-ingress-gateway']),
   /** Gateway API parents of the HTTPRoute. */
   parentRefs: z.array(z.strictObject({ name: z.string(), namespace: z.string().optional(), sectionName: z.string().optional() })).default([]),
+  /** How the istio router mirrors: `mirrors` with a percentage (Istio ≥ 1.22), or the older `mirror` + `mirrorPercentage`. */
+  istioMirror: z.enum(['mirrors', 'mirror']).default('mirrors'),
 });
 
 const kserveSchema = z.strictObject({
@@ -223,6 +241,7 @@ export const modelCanarySchema = z.strictObject({
 /** What the parser returns, before normalization derives the step schedule. */
 export type ParsedModelCanary = z.output<typeof modelCanarySchema>;
 export type MetricSpec = z.output<typeof metricSchema>;
+export type MatchRule = z.output<typeof matchRuleSchema>;
 export type WebhookSpec = z.output<typeof webhookSchema>;
 export type LocalSpec = z.output<typeof localSchema>;
 export type IngressSpec = z.output<typeof ingressSchema>;
@@ -247,4 +266,9 @@ export interface ModelCanary {
     readonly rollout: Readonly<ParsedModelCanary['spec']['rollout']> & { readonly steps: readonly number[] };
     readonly analysis: Readonly<AnalysisSpec> & { readonly checks: readonly MetricCheck[] };
   };
+}
+
+/** Whether the judgment reads the models' answers (prediction-agreement or prediction-shift): the variants then log them. */
+export function judgesPredictions(canary: ModelCanary): boolean {
+  return canary.spec.analysis.checks.some((c) => c.kind === 'prediction-agreement' || c.kind === 'prediction-shift');
 }

@@ -77,6 +77,10 @@ const malformed: [string, Record<string, unknown>, string, RegExp][] = [
   ['agreement without mirror', doc({ analysis: { metrics: [{ name: 'prediction-agreement' }] } }), 'spec.analysis.metrics[0].name', /spec\.rollout\.mirror/],
   ['split shift on the local gateway', doc({ analysis: { metrics: [{ name: 'prediction-shift', max: 0.1 }] } }), 'spec.analysis.metrics[0].name', /spec\.rollout\.mirror/],
   ['split shift with the threshold judge', doc({ router: 'knative', analysis: { judge: 'threshold', metrics: [{ name: 'prediction-shift', max: 0.1 }] } }), 'spec.analysis.metrics[0].name', /judge to sequential/],
+  ['mirror on knative', doc({ router: 'knative', rollout: { mirror: 20 }, analysis: { prometheus: { address: 'http://p:9090' } } }), 'spec.rollout.mirror', /cannot mirror.*prediction-shift/],
+  ['agreement on kserve-raw', doc({ router: 'kserve-raw', analysis: { metrics: [{ name: 'prediction-agreement' }] } }), 'spec.analysis.metrics[0].name', /cannot mirror: use prediction-shift/],
+  ['cohorts on knative', doc({ router: 'knative', rollout: { match: [{ headers: { 'x-cohort': { exact: 'a' } } }] }, analysis: { prometheus: { address: 'http://p:9090' } } }), 'spec.rollout.match', /istio or gateway-api/],
+  ['bad cookie name', doc({ router: 'istio', rollout: { match: [{ cookie: { name: 'a b', value: 'x' } }] } }), 'spec.rollout.match[0].cookie.name', /cookie name/],
   ['metric twice', doc({ analysis: { metrics: [{ name: 'error-rate', max: 1 }, { name: 'error-rate', max: 2 }] } }), 'spec.analysis.metrics[1].name', /twice/],
   ['negative failureLimit', doc({ analysis: { failureLimit: -1 } }), 'spec.analysis.failureLimit', /negative/],
   ['one url only', doc({ local: { primary: { url: 'http://127.0.0.1:1' } } }), 'spec.local.canary', /required/],
@@ -100,6 +104,15 @@ for (const [name, input, path, message] of malformed) {
 test('prediction-shift on split traffic is valid on a cluster router with the sequential judge', () => {
   const result = validateModelCanary(doc({ router: 'knative', analysis: { metrics: [{ name: 'prediction-shift', max: 0.1 }] } }));
   assert.deepEqual(result.errors, []);
+  assert.deepEqual(result.warnings, [], 'predictions come from the collector, not Prometheus');
+});
+
+test('a cluster router with metrics read from Prometheus and no address: a warning naming the field', () => {
+  const result = validateModelCanary(doc({ router: 'istio' }));
+  assert.deepEqual(result.errors, []);
+  const warning = result.warnings.find((w) => w.path === 'spec.analysis.prometheus.address');
+  assert.match(warning?.message ?? '', /error-rate, latency-p99 on router istio are read from Prometheus/);
+  assert.equal(validateModelCanary(doc({ router: 'istio', analysis: { prometheus: { address: 'http://p:9090' } } })).warnings.length, 0);
 });
 
 test('every problem is reported at once', () => {
@@ -115,7 +128,7 @@ test('parseModelCanary throws a ValidationError naming the source', () => {
 });
 
 test('spec.local on a cluster router is a warning', () => {
-  const result = validateModelCanary(doc({ router: 'istio', local: {} }));
+  const result = validateModelCanary(doc({ router: 'istio', local: {}, analysis: { prometheus: { address: 'http://p:9090' } } }));
   assert.ok(result.canary);
   assert.deepEqual(result.warnings.map((w) => w.path), ['spec.local']);
 });

@@ -11,6 +11,7 @@ import {
   BuiltinMetric, Judge, Router, modelCanarySchema,
   type MetricCheck, type MetricSpec, type ModelCanary, type ParsedModelCanary, type RolloutSpec,
 } from './spec.js';
+import { MIRRORING_ROUTERS, checkRouterCapabilities } from './router-capabilities.js';
 import { isUsable, sectionsOfFailed, sectionsOfParsed, type Section, type SpecSections } from './spec-sections.js';
 
 export interface ValidationResult {
@@ -58,6 +59,16 @@ export function validateModelCanary(document: unknown): ValidationResult {
   checkRouterSections(sections, errors, warnings);
   const checks = readMetricChecks(sections, errors);
   checkJudge(sections, checks, errors, warnings);
+  if (sections.router !== undefined && checks) {
+    const rollout = sections.rollout;
+    checkRouterCapabilities({
+      router: sections.router,
+      mirror: isUsable(rollout, 'mirror') ? (rollout.data.mirror ?? 0) : undefined,
+      matchRules: isUsable(rollout, 'match') ? (rollout.data.match?.length ?? 0) : undefined,
+      hasPrometheus: isUsable(sections.analysis, 'prometheus') ? sections.analysis.data.prometheus !== undefined : undefined,
+      checks,
+    }, errors, warnings);
+  }
   if (!parsed.success || errors.length || !steps || !checks) return { errors, warnings };
   const { spec } = parsed.data;
   const canary: ModelCanary = deepFreeze({
@@ -171,7 +182,9 @@ function readMetricChecks(sections: SpecSections, errors: FieldIssue[]): Indexed
     seen.add(metric.name);
     const check = readMetricCheck(metric, at, errors);
     if (!check) continue;
-    if (check.kind === 'prediction-agreement' && mirror === 0) {
+    if (check.kind === 'prediction-agreement' && sections.router !== undefined && !MIRRORING_ROUTERS.includes(sections.router)) {
+      errors.push({ path: `${at}.name`, message: `${metric.name} compares mirrored answers and router ${sections.router} cannot mirror: use prediction-shift, which compares the two arms' answers on split traffic` });
+    } else if (check.kind === 'prediction-agreement' && mirror === 0) {
       errors.push({ path: `${at}.name`, message: `${metric.name} compares mirrored answers: set spec.rollout.mirror above 0, or use prediction-shift on split traffic` });
     }
     if (check.kind === 'prediction-shift' && mirror === 0) checkSplitShift(sections, at, errors);

@@ -11,6 +11,7 @@ import { isFinished, isLive, Phase } from '../core/phase.js';
 import type { ModelCanary } from '../core/spec.js';
 import type { RolloutStatus } from '../core/status.js';
 import { parseModelCanary } from '../core/validate.js';
+import { needsPrometheus } from '../core/router-capabilities.js';
 import { RolloutEngine, routerContext } from '../engine/engine.js';
 import { specHash as hashSpec } from '../engine/spec-hash.js';
 import { KubeClient } from '../kube/client.js';
@@ -168,6 +169,10 @@ export class CanaryReconciler {
     try {
       canary = parseModelCanary(object).canary;
       if (canary.spec.router === 'local') throw new Error('spec.router: local rollouts run with `kcanary up`, not in a cluster');
+      const measured = canary.spec.analysis.checks.filter(needsPrometheus);
+      if (measured.length > 0 && !canary.spec.analysis.prometheus && !this.options.prometheus && !this.options.metricsFor) {
+        throw new Error(`spec.analysis.prometheus.address: ${measured.map((c) => c.name).join(', ')} are read from Prometheus and this operator has no default: set the address of the Prometheus that scrapes the predictors, or start the operator with --prometheus`);
+      }
     } catch (error) {
       const message = (error as Error).message;
       if (this.invalid.get(key) !== message) {

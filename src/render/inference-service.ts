@@ -1,7 +1,7 @@
 /** One KServe InferenceService (v1beta1) from the shared predictor and a model version. */
 import type { KubeObject } from '../kube/resources.js';
 import { InferenceService, apiVersionOf } from '../kube/resources.js';
-import { ownerLabels, type RenderInput, type Variant } from './input.js';
+import { LOGGER_METADATA_HEADERS, ownerLabels, type RenderInput, type Variant } from './input.js';
 
 export const ANNOTATIONS = {
   deploymentMode: 'serving.kserve.io/deploymentMode',
@@ -44,7 +44,9 @@ export function variantPredictor(input: RenderInput, variant: Variant, storageUr
   if (isvcName !== input.modelName && !args.some((a) => a === '--model_name' || a.startsWith('--model_name='))) {
     model.args = [...args, `--model_name=${input.modelName}`];
   }
-  return { ...shared, model };
+  // The judgment reads the answers: KServe's agent logs every request and response to the collector.
+  const logger = input.logger ? { logger: { mode: 'all', url: input.logger.url, metadataHeaders: [...LOGGER_METADATA_HEADERS] } } : {};
+  return { ...shared, model, ...logger };
 }
 
 export function renderInferenceService(options: {

@@ -2,7 +2,12 @@
  * What the renderers need from a ModelCanary, in one flat value, plus the
  * derived names and hosts. Pure: no I/O, deterministic.
  */
-import type { ModelCanary } from '../core/spec.js';
+import { judgesPredictions, type MatchRule, type ModelCanary } from '../core/spec.js';
+
+/** The Service `kcanary install` adds for the prediction collector, in its default namespace. */
+export const DEFAULT_COLLECTOR_URL = 'http://kcanary-collector.kcanary-system.svc.cluster.local';
+/** The request headers the inference logger passes on: pairing mirrored answers, and leaving header-routed ones out. */
+export const LOGGER_METADATA_HEADERS = ['X-Request-Id', 'X-Kcanary-Variant'] as const;
 
 export interface ParentRef {
   readonly name: string;
@@ -33,6 +38,12 @@ export interface RenderInput {
     /** Gateway API parents of the HTTPRoute. */
     readonly parentRefs: readonly ParentRef[];
   };
+  /** Percent of the public route's requests also sent to the canary, and the Istio field that says so. */
+  readonly mirror?: { readonly percent: number; readonly istioField: 'mirrors' | 'mirror' };
+  /** Cohorts that reach the canary whatever the weight. */
+  readonly match?: readonly MatchRule[];
+  /** KServe's inference logger on every predictor kcanary manages, when the judgment reads answers. */
+  readonly logger?: { readonly url: string };
 }
 
 /** Maps the normalized spec (and the versions in play, from the status) to a RenderInput. */
@@ -48,6 +59,9 @@ export function renderInputFrom(canary: ModelCanary, versions: { stableStorageUr
     canaryStorageUri: versions.canaryStorageUri,
     ...(spec.kserve?.version ? { kserveVersion: spec.kserve.version } : {}),
     ingress: { domain: spec.ingress.domain, gateways: spec.ingress.gateways, parentRefs: spec.ingress.parentRefs },
+    ...(spec.rollout.mirror > 0 ? { mirror: { percent: spec.rollout.mirror, istioField: spec.ingress.istioMirror } } : {}),
+    ...(spec.rollout.match.length > 0 ? { match: spec.rollout.match } : {}),
+    ...(judgesPredictions(canary) ? { logger: { url: spec.analysis.collector?.url ?? DEFAULT_COLLECTOR_URL } } : {}),
   };
 }
 

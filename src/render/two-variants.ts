@@ -10,8 +10,12 @@ import { predictorServiceName, variantServiceName, type RenderInput, type Varian
 export interface TwoVariantState {
   /** The version the primary InferenceService serves. */
   readonly primaryStorageUri: string;
-  /** The canary InferenceService: running, scaled to zero, or absent. */
-  readonly canary: 'running' | 'scaled-to-zero' | 'absent';
+  /**
+   * The canary InferenceService: running, scaled to zero, or absent; `retiring`
+   * runs but is on its way out (promotion or rollback done): no header, cohort
+   * or mirrored request reaches it any more.
+   */
+  readonly canary: 'running' | 'retiring' | 'scaled-to-zero' | 'absent';
   /** Percent of the public host's traffic to the canary. */
   readonly canaryWeight: number;
 }

@@ -81,7 +81,7 @@ describe('gateway-api router against a real API server', kubeSuiteOptions(), () 
 
     await setInferenceServiceReady(client, 'sklearn-primary', true);
     await router.promote(ctx);
-    await assertStored(client, [renderHttpRoute(input, 0)]);
+    await assertStored(client, [renderHttpRoute(input, 0, false)]);
     await acceptRoute(client);
     await router.promote(ctx);
     await assertAbsent(client, InferenceService, 'sklearn-canary');
@@ -107,7 +107,7 @@ describe('gateway-api router against a real API server', kubeSuiteOptions(), () 
 
     await setInferenceServiceReady(client, 'sklearn-primary', true);
     await router.rollback(ctx);
-    await assertStored(client, [renderHttpRoute(input, 0)]);
+    await assertStored(client, [renderHttpRoute(input, 0, false)]);
     assert.ok(await client.find(InferenceService, 'sklearn-canary'), 'the canary stays until the gateway has taken the 0% in');
     await acceptRoute(client);
     await router.rollback(ctx);

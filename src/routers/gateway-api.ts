@@ -43,7 +43,9 @@ export function httpRouteWaitingFor(route: KubeObject, input: RenderInput): stri
 
 export function httpRouteWeight(route: KubeObject | null, input: RenderInput): RouteWeight {
   if (!route) return { weight: null, message: 'HTTPRoute not created yet' };
-  const refs = field(route, 'spec', 'rules', 0, 'backendRefs');
+  // The split is the last rule: the canary header and cohort rules come before it.
+  const rules = field(route, 'spec', 'rules');
+  const refs = Array.isArray(rules) ? (rules.at(-1) as { backendRefs?: unknown } | undefined)?.backendRefs : undefined;
   if (!Array.isArray(refs) || refs.length === 0) return { weight: null, message: 'HTTPRoute has no backendRefs' };
   const list = refs as { name?: string; weight?: number }[];
   // Gateway API: a backendRef without a weight weighs 1.

@@ -67,7 +67,7 @@ describe('istio router against a real API server', kubeSuiteOptions(), () => {
 
     await setInferenceServiceReady(client, 'sklearn-primary', true);
     await router.promote(ctx);
-    await assertStored(client, [renderSplitVirtualService(input, 0)]);
+    await assertStored(client, [renderSplitVirtualService(input, 0, false)]);
     await assertAbsent(client, InferenceService, 'sklearn-canary');
     await assertAbsent(client, VirtualService, 'sklearn-canary-predictor');
     assert.ok(await client.find(VirtualService, 'sklearn-primary-predictor'));
@@ -85,7 +85,7 @@ describe('istio router against a real API server', kubeSuiteOptions(), () => {
     await setInferenceServiceReady(client, 'sklearn-canary', true);
     await router.setWeight(ctx, 50);
     await router.rollback(ctx);
-    await assertStored(client, [renderSplitVirtualService(input, 0)]);
+    await assertStored(client, [renderSplitVirtualService(input, 0, false)]);
     await assertAbsent(client, InferenceService, 'sklearn-canary');
     const primary = await client.get(InferenceService, 'sklearn-primary');
     assert.equal((primary.spec!.predictor as { model: { storageUri: string } }).model.storageUri, ctx.stableStorageUri);

@@ -21,7 +21,9 @@ interface RouteDestination {
 /** The canary's share of the public route: its weight over the total (Istio treats missing weights as 0 when several routes exist). */
 export function virtualServiceWeight(vs: KubeObject | null, input: RenderInput): { weight: number | null; message?: string } {
   if (!vs) return { weight: null, message: 'VirtualService not created yet' };
-  const routes = field(vs, 'spec', 'http', 0, 'route');
+  // The split is the last route: the canary header and cohort routes come before it.
+  const http = field(vs, 'spec', 'http');
+  const routes = Array.isArray(http) ? (http.at(-1) as { route?: unknown } | undefined)?.route : undefined;
   if (!Array.isArray(routes) || routes.length === 0) return { weight: null, message: 'VirtualService has no route' };
   const canaryHost = variantBackend(input, 'canary');
   const list = routes as RouteDestination[];

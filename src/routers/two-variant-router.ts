@@ -63,6 +63,13 @@ interface Snapshot {
 /** How many moves one call makes at most before it returns (each move is one write). */
 const MAX_MOVES = 6;
 
+/** The split route still has canary routes ahead of the split (header, cohorts; the mirror comes with them). */
+function reachesCanaryBeyondWeight(route: KubeObject | null): boolean {
+  const spec = (route?.spec ?? {}) as { http?: unknown; rules?: unknown };
+  const routes = spec.http ?? spec.rules;
+  return Array.isArray(routes) && routes.length > 1;
+}
+
 export class TwoVariantRouter implements TrafficRouter {
   readonly name: Router;
 
@@ -137,12 +144,13 @@ export class TwoVariantRouter implements TrafficRouter {
     return s.primaryReady.ready && (state.canaryWeight === 0 || s.canaryReady.ready);
   }
 
-  private async setRouteWeight(s: Snapshot, weight: number): Promise<void> {
+  /** `retiring`: the last move of a promotion or rollback; header, cohort and mirrored requests stop reaching the canary too. */
+  private async setRouteWeight(s: Snapshot, weight: number, retiring = false): Promise<void> {
     const current = s.specWeight ?? 0;
     if (weight > current && !s.canaryReady.ready) throw new NotReadyError(`not moving traffic to the canary: it is not Ready (${s.canaryReady.message})`);
     if (weight < current && !s.primaryReady.ready) throw new NotReadyError(`not moving traffic to the primary: it is not Ready (${s.primaryReady.message})`);
     if (!s.route && !s.primaryReady.ready) throw new NotReadyError(`not routing traffic yet: the primary is not Ready (${s.primaryReady.message})`);
-    await this.applyState(s, { primaryStorageUri: s.primaryUri ?? s.input.stableStorageUri, canary: s.canary ? 'running' : 'absent', canaryWeight: weight }, 'route');
+    await this.applyState(s, { primaryStorageUri: s.primaryUri ?? s.input.stableStorageUri, canary: !s.canary ? 'absent' : retiring ? 'retiring' : 'running', canaryWeight: weight }, 'route');
   }
 
   async ensureVariants(ctx: RouterContext): Promise<void> {
@@ -185,7 +193,7 @@ export class TwoVariantRouter implements TrafficRouter {
         return 'moved';
       }
       if (!s.primaryReady.ready) return 'waiting';
-      if (s.specWeight !== 0) return this.setRouteWeight(s, 0).then(() => 'moved');
+      if (s.specWeight !== 0 || reachesCanaryBeyondWeight(s.route)) return this.setRouteWeight(s, 0, true).then(() => 'moved');
       if (s.weight !== 0) return 'waiting';
       if (!s.canaryCleaned) return this.cleanUpCanary(ctx, s).then(() => 'moved');
       return 'done';
@@ -195,7 +203,7 @@ export class TwoVariantRouter implements TrafficRouter {
   /** Primary takes all traffic (and its own version back, if a promotion had begun); the canary goes. */
   async rollback(ctx: RouterContext): Promise<void> {
     await this.moveUntilWaiting(ctx, async (s) => {
-      if (s.specWeight !== 0 && s.primaryReady.ready) return this.setRouteWeight(s, 0).then(() => 'moved');
+      if ((s.specWeight !== 0 || reachesCanaryBeyondWeight(s.route)) && s.primaryReady.ready) return this.setRouteWeight(s, 0, true).then(() => 'moved');
       if (s.primaryUri !== ctx.stableStorageUri) {
         await this.applyState(s, { primaryStorageUri: ctx.stableStorageUri, canary: s.canary ? 'running' : 'absent', canaryWeight: s.specWeight ?? 0 }, 'primary');
         return 'moved';
