@@ -135,7 +135,7 @@ export class ClusterStatusStore implements StatusStore {
     const conditions = current.conditions ?? [];
     const previous = conditions.find((c) => c.type === METRICS_AVAILABLE);
     const status = problem === null ? 'True' : 'False';
-    const message = problem === null ? 'the last reading of the metrics was judged' : problem.slice(0, 1024);
+    const message = problem === null ? 'the last reading of the metrics succeeded' : problem.slice(0, 1024);
     if (previous?.status === status && previous.message === message) return;
     const condition: StatusCondition = {
       type: METRICS_AVAILABLE, status, reason: problem === null ? 'Measured' : 'MeasurementFailed', message,
