@@ -88,3 +88,13 @@ test('a header named by Connection cannot take a response body out of its framin
     }
   });
 });
+
+test('a Connection: close trailer ends the connection, as it does for llhttp: nothing after it is read', TIMEOUT, async () => {
+  const upstream = await startUpstream();
+  await through(upstream, async (gateway) => {
+    const raw = await sendRaw(gateway.url, `POST /p HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nConnection: close\r\n\r\n${SMUGGLED}`);
+    assert.equal(raw.match(/HTTP\/1\.1 200 /g)?.length, 1);
+    await delay(50);
+    assert.deepEqual(upstream.received.map((r) => [r.method, r.url, r.body]), [['POST', '/p', 'abc']]);
+  });
+});
