@@ -155,7 +155,9 @@ describe('render: istio matches the "Model Canary without Knative" design object
     assert.deepEqual(model(primary).args, ['--model_name=sklearn']);
     assert.deepEqual(model(canary).args, ['--model_name=sklearn']);
     assert.deepEqual(model(canary).modelFormat, { name: 'sklearn' });
-    assert.equal(primary!.metadata.annotations!['serving.kserve.io/deploymentMode'], 'RawDeployment');
+    assert.equal(primary!.metadata.annotations!['serving.kserve.io/deploymentMode'], 'Standard', 'KServe ≥ 0.16 names the mode Standard');
+    const [old] = renderAtWeight('istio', { ...sampleInput(), kserveVersion: '0.15' }, 40);
+    assert.equal(old!.metadata.annotations!['serving.kserve.io/deploymentMode'], 'RawDeployment', 'before 0.16 only the old name is known');
   });
 });
 

@@ -4,7 +4,8 @@
  * its own autoscaling, serving the same model name.
  */
 import type { KubeObject } from '../kube/resources.js';
-import { DeploymentMode, renderInferenceService, variantPredictor } from './inference-service.js';
+import { renderInferenceService, variantPredictor } from './inference-service.js';
+import { deploymentModeName } from './kserve-names.js';
 import { predictorServiceName, variantServiceName, type RenderInput, type Variant } from './input.js';
 
 export interface TwoVariantState {
@@ -27,7 +28,7 @@ export function renderVariantService(input: RenderInput, variant: Variant, stora
   const predictor = variantPredictor(input, specOf, storageUri, name);
   delete predictor.canaryTrafficPercent;
   if (options.scaledToZero) predictor.minReplicas = 0;
-  return renderInferenceService({ input, name, variant, mode: DeploymentMode.RawDeployment, spec: { predictor } });
+  return renderInferenceService({ input, name, variant, mode: deploymentModeName('raw', input.kserveVersion), spec: { predictor } });
 }
 
 export function renderVariantServices(input: RenderInput, state: TwoVariantState): KubeObject[] {
