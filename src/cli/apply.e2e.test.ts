@@ -1,6 +1,6 @@
 // `kcanary apply` as a spawned binary against the real kube-apiserver of the router tests.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,5 +45,18 @@ describe('kcanary apply on a real API server', kubeSuiteOptions(), () => {
     const split = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { http: { route: { weight: number }[] }[] } })
       .find((d) => d.kind === 'VirtualService' && d.metadata.name === 'sklearn-predictor');
     assert.deepEqual(split?.spec.http.at(-1)!.route.map((r) => r.weight), [80, 20]);
+  });
+
+  it('a spec with no router is refused, naming the field and the cluster routers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kcanary-apply-'));
+    const spec = join(dir, 'canary.yaml');
+    const text = (await readFile(join(REPO_ROOT, 'examples', 'sklearn-istio.yaml'), 'utf8')).replace(/^ {2}router: istio\n/m, '');
+    assert.doesNotMatch(text, /router:/);
+    await writeFile(spec, text);
+    for (const verb of ['apply', 'run']) {
+      const result = await runCli([verb, '-f', spec, '-n', 'anywhere']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /spec\.router is required for a rollout in a cluster: one of istio, gateway-api, knative, kserve-raw \(a rollout on this machine runs with `kcanary up -f`\)/);
+    }
   });
 });

@@ -12,7 +12,8 @@ export type Command =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'promote' }
-  | { readonly type: 'rollback' }
+  /** `reason`: why, when the rollback is not a person's (a failed webhook aborting the rollout). */
+  | { readonly type: 'rollback'; readonly reason?: string }
   | { readonly type: 'set-weight'; readonly weight: number };
 
 export type CommandResult =
@@ -73,7 +74,7 @@ export function applyCommand(canary: ModelCanary, status: RolloutStatus, command
       return { ok: true, status: transition(status, Phase.Promoting, reason, now, { gated: false }), actions: [{ type: 'promote' }], reason };
     }
     case 'rollback': {
-      const decision = rollBack(status, 'rolled back by hand', now);
+      const decision = rollBack(status, command.reason ?? 'rolled back by hand', now);
       return { ok: true, ...decision };
     }
     case 'set-weight': {

@@ -120,6 +120,18 @@ test('while a weight is not in force the status message says what the router wai
   assert.equal(ds[3]!.status.message, ds[1]!.status.message, 'once in force, the message is the step\'s again');
 });
 
+test('a rollback command records its reason: a person\'s by default, a failed webhook\'s when it aborts', () => {
+  const canary = makeCanary();
+  const progressing = statusIn(canary, Phase.Progressing);
+  const byHand = applyCommand(canary, progressing, { type: 'rollback' }, T0 + 5 * S);
+  const aborted = applyCommand(canary, progressing, { type: 'rollback', reason: 'aborted: rollout webhooks failed 2 time(s): load: HTTP 500' }, T0 + 5 * S);
+  assert.ok(byHand.ok && aborted.ok);
+  assert.equal(byHand.status.history.at(-1)!.reason, 'rolling back: rolled back by hand');
+  assert.equal(aborted.status.phase, Phase.RollingBack);
+  assert.equal(aborted.status.history.at(-1)!.reason, 'rolling back: aborted: rollout webhooks failed 2 time(s): load: HTTP 500');
+  assert.equal(aborted.status.message, 'rolling back: aborted: rollout webhooks failed 2 time(s): load: HTTP 500');
+});
+
 test('a manual gate pauses before its weight and resume opens it', () => {
   const canary = makeCanary({ rollout: { steps: [20, 50, 100], interval: '10s', pauseBefore: [100] } });
   const good = window(100, 0);

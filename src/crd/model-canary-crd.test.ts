@@ -114,6 +114,19 @@ describe('ModelCanary CRD on a real API server', kubeSuiteOptions(), () => {
     });
   });
 
+  it('refuses a ModelCanary with no router, or the local one, saying which routers a cluster runs', async () => {
+    const namespace = await env.createNamespace('crd');
+    await created(namespace);
+    const { router: _omitted, ...withoutRouter } = SAMPLE.spec;
+    for (const [name, spec] of [['no-router', withoutRouter], ['local-router', { ...SAMPLE.spec, router: 'local' }]] as const) {
+      const object = { ...SAMPLE, metadata: { name, namespace }, spec };
+      await assert.rejects(env.client({ namespace }).apply(object as KubeObject), (error: Error) => {
+        assert.match(error.message, name === 'no-router' ? /spec\.router: Required value/ : /spec\.router: Unsupported value: "local": supported values: "knative", "kserve-raw", "istio", "gateway-api"/);
+        return true;
+      }, name);
+    }
+  });
+
   it('keeps a status written through the subresource, nulls included, and prints its columns', async () => {
     const namespace = await env.createNamespace('crd');
     let object = await created(namespace);

@@ -15,6 +15,25 @@ export function specOpenApiSchema(): JsonSchema {
   return toStructuralSchema(json);
 }
 
+/**
+ * In a cluster `spec.router` is required and names a cluster router: the
+ * operator is the only reader of a ModelCanary object, and `local` (the
+ * file's default) means nothing to it. The API server then refuses a
+ * ModelCanary without one at `kubectl apply`, naming the field, instead of
+ * the operator guessing a mesh (docs/adr/cluster-router-required.md).
+ */
+function clusterSpecSchema(): JsonSchema {
+  const spec = specOpenApiSchema() as JsonSchema & { properties: Record<string, JsonSchema & { enum?: string[] }>; required?: string[] };
+  const router = spec.properties.router!;
+  const clusterRouters = (router.enum ?? []).filter((r) => r !== 'local');
+  return {
+    ...spec,
+    description: 'What to roll out and how (see kcanary validate).',
+    properties: { ...spec.properties, router: { ...router, enum: clusterRouters, description: `How KServe's traffic is split: ${clusterRouters.join(', ')} (required in a cluster; \`local\` rollouts run with \`kcanary up\`).` } },
+    required: [...new Set([...(spec.required ?? []), 'router'])],
+  } as JsonSchema;
+}
+
 export interface CustomResourceDefinition {
   apiVersion: 'apiextensions.k8s.io/v1';
   kind: 'CustomResourceDefinition';
@@ -56,7 +75,7 @@ export function modelCanaryCrd(options: { labels?: Record<string, string> } = {}
               apiVersion: { type: 'string' },
               kind: { type: 'string' },
               metadata: { type: 'object' },
-              spec: { ...specOpenApiSchema(), description: 'What to roll out and how (see kcanary validate).' },
+              spec: clusterSpecSchema(),
               // Written by the operator only; its shape is core/status.ts plus the operator's bookkeeping.
               status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
             },

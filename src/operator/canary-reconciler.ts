@@ -122,7 +122,7 @@ export class CanaryReconciler {
     const abort = await gates.beforeTick(current);
     if (abort && current && isLive(current.phase)) {
       this.options.events.record(object, EventType.Warning, 'WebhookFailed', abort);
-      await engine.command({ type: 'rollback' });
+      await engine.command({ type: 'rollback', reason: `aborted: ${abort}` });
     }
 
     const result = await engine.tick();

@@ -52,6 +52,18 @@ export function variantNamesOf(ctx: RouterContext, observation: RouterObservatio
   };
 }
 
+/**
+ * A spec for a cluster must name its router: the file format's default,
+ * `local`, runs on this machine only, and guessing a mesh would create
+ * objects nothing routes by (docs/adr/cluster-router-required.md).
+ */
+export function requireClusterRouter(document: unknown, source: string): void {
+  const router = (document as { spec?: { router?: unknown } } | null)?.spec?.router;
+  if (router === undefined || router === null) {
+    throw new UsageError(`${source}: spec.router is required for a rollout in a cluster: one of ${Object.keys(FACTORIES).join(', ')} (a rollout on this machine runs with \`kcanary up -f\`)`);
+  }
+}
+
 export function isClusterRouter(canary: ModelCanary): boolean {
   return FACTORIES[canary.spec.router] !== undefined;
 }

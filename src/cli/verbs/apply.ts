@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { Router } from '../../core/spec.js';
+import { KIND, Router } from '../../core/spec.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/config.js';
-import { createClusterRouter } from '../../operator/cluster-routers.js';
+import { createClusterRouter, requireClusterRouter } from '../../operator/cluster-routers.js';
 import { NotReadyError } from '../../routers/kserve-status.js';
-import { loadSpecFile } from '../../spec-file.js';
+import { loadSpecFile, readSpecDocuments } from '../../spec-file.js';
 import type { Command } from '../command.js';
 import { clusterFlags, commonFlags } from '../help.js';
 import { parseFlags } from '../flags.js';
@@ -35,7 +35,9 @@ const command: Command = {
       file: { type: 'string', short: 'f' }, namespace: { type: 'string', short: 'n' }, context: { type: 'string' }, kubeconfig: { type: 'string' },
     }, usage);
     if (!values.file) throw new UsageError(`apply needs -f <file>\n\n${usage}`);
-    const { canary } = await loadSpecFile(resolve(ctx.cwd, values.file));
+    const path = resolve(ctx.cwd, values.file);
+    requireClusterRouter((await readSpecDocuments(path) as ({ kind?: unknown } | null)[]).find((d) => d?.kind === KIND), path);
+    const { canary } = await loadSpecFile(path);
     if (canary.spec.router === Router.Local) throw new UsageError('router: local runs on this machine: use `kcanary up -f`');
     const resolved = loadKubeConfig({
       ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),

@@ -5,6 +5,7 @@ import { KIND } from '../../core/spec.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import type { KubeObject } from '../../kube/resources.js';
+import { requireClusterRouter } from '../../operator/cluster-routers.js';
 import { runOneCanary } from '../../operator/run-one.js';
 import { readSpecDocuments } from '../../spec-file.js';
 import type { Command } from '../command.js';
@@ -51,6 +52,7 @@ const command: Command = {
     const path = resolve(ctx.cwd, values.file);
     const document = (await readSpecDocuments(path) as (KubeObject | null)[]).find((d) => d?.kind === KIND);
     if (!document) throw new UsageError(`${path}: no ${KIND} document`);
+    requireClusterRouter(document, path);
     const { kubeConfig, namespace } = loadKubeConfig({
       ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
       ...(values.context ? { context: values.context } : {}),
