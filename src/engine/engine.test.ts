@@ -87,11 +87,14 @@ test('commands go through the same persist-then-act path; refusals and no-ops ch
   assert.equal(router.weight, 35);
   assert.deepEqual(log.slice(-2), ['save Paused 35', 'set-weight 35']);
   const count = saved.length;
-  const again = await engine.command({ type: 'pause' });
-  assert.equal(again.ok, true);
-  assert.match(again.reason, /already paused/);
-  assert.equal(saved.length, count, 'a no-op writes nothing');
-  assert.equal(log.at(-1), 'set-weight 35', 'and does nothing');
+  const calls = log.length;
+  const refused = await engine.command({ type: 'set-weight', weight: 101 });
+  assert.equal(refused.ok, false);
+  const noOp = await engine.command({ type: 'pause' });
+  assert.ok(noOp.ok, 'pausing a paused rollout succeeds');
+  assert.match(noOp.reason, /already paused: nothing changed/);
+  assert.equal(saved.length, count, 'neither a refusal nor a no-op saves anything');
+  assert.equal(log.length, calls, 'nor acts');
 });
 
 test('paused time does not count: a step judged before a long pause neither passes nor times out just after resume', async () => {

@@ -23,7 +23,7 @@ function TokenForm(props: { onToken: (token: string) => void; message?: string }
     <main class="token-form">
       <h1>kcanary</h1>
       {props.message ? <p class="outcome tone-bad" role="alert">{props.message}</p> : null}
-      <p>Open the dashboard with the address <code>kcanary up</code> printed, or paste the rollout's token (<code>control.token</code> in its state file).</p>
+      <p>Open the dashboard with the address <code>kcanary up</code> printed, or paste the rollout's token (the file <code>.kcanary/&lt;name&gt;.token</code> next to its spec holds it while <code>kcanary up</code> runs).</p>
       <form onSubmit={(event) => { event.preventDefault(); if (value.trim()) props.onToken(value.trim()); }}>
         <input type="password" autoComplete="off" aria-label="token" placeholder="token" value={value} onInput={(event) => setValue((event.target as HTMLInputElement).value)} />
         <button type="submit" class="primary">Open</button>

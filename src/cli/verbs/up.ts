@@ -28,9 +28,8 @@ const command: Command = {
   flags: [
     { ...commonFlags.file, text: 'the ModelCanary spec (router: local); model paths are relative to it' },
     { name: 'port', value: 'N', text: 'the gateway\'s port, where clients send predictions (overrides spec.local.gateway.port,\ndefault 8080; 0 picks a free one)' },
-    { name: 'restart', text: 'start the rollout over from its first step, even when its saved state says it ended' },
     { name: 'once', text: 'exit when the rollout ends (0 promoted, 3 rolled back or failed) instead of serving on' },
-    { name: 'restart', text: 'start a rollout that has ended over again from its first step (its saved state is replaced)' },
+    { name: 'restart', text: 'start the rollout over from its first step, whatever its saved state (e.g. after it ended)' },
     { name: 'tick', value: 'DURATION', text: 'how often the rollout is judged and stepped (default 1s)' },
     { ...commonFlags.output('json'), text: 'json: one JSON object a line per event, for scripts (default: a live view)' },
   ],
