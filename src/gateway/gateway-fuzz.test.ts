@@ -9,14 +9,14 @@ import { judgeRequests } from './testing/request-differential.js';
 const SEED = 20261129;
 
 test('requests: the upstream parses exactly what llhttp reads from the client bytes, or nothing', { timeout: 90_000 }, async (t) => {
-  const counts = await fuzzGateway({ direction: 'requests', seed: SEED, numRuns: 400, timeLimitMs: 25_000 });
+  const counts = await fuzzGateway({ direction: 'requests', seed: SEED, numRuns: 800, timeLimitMs: 25_000 });
   t.diagnostic(`cases: ${JSON.stringify(counts)}`);
   assert.ok(counts.cases >= 50, `only ${counts.cases} cases ran`);
   assert.ok(counts.valid > 0 && counts.refused > 0 && counts.forwardedAll > 0, JSON.stringify(counts));
 });
 
 test('responses: the client reads exactly what llhttp reads from the upstream bytes, or a 502', { timeout: 90_000 }, async (t) => {
-  const counts = await fuzzGateway({ direction: 'responses', seed: SEED, numRuns: 500, timeLimitMs: 20_000 });
+  const counts = await fuzzGateway({ direction: 'responses', seed: SEED, numRuns: 1_200, timeLimitMs: 20_000 });
   t.diagnostic(`cases: ${JSON.stringify(counts)}`);
   assert.ok(counts.cases >= 50, `only ${counts.cases} cases ran`);
   assert.ok(counts.valid > 0 && counts.refused > 0 && counts.forwardedAll > 0, JSON.stringify(counts));
