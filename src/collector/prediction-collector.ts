@@ -157,8 +157,10 @@ export class PredictionCollector {
     if (target.mode === 'split') {
       // Requests routed by header (x-kcanary-variant) did not follow the split: the split test must not see them.
       if (event.variantHeader === undefined) this.buffer(route.key, (b) => b.answers[route.variant].push(event.answer as Answer));
-    } else if (event.requestId !== undefined) {
-      this.pair(route, event.requestId, event.answer, nowMs);
+    } else {
+      // Mirrored: the answers pair by request id; each arm's answers still show the judge that the canary answers (e.g. at 100%).
+      this.buffer(route.key, (b) => b.answers[route.variant].push(event.answer as Answer));
+      if (event.requestId !== undefined) this.pair(route, event.requestId, event.answer, nowMs);
     }
     return true;
   }

@@ -12,6 +12,7 @@ import type { ModelCanary } from '../core/spec.js';
 import type { RolloutStatus } from '../core/status.js';
 import { parseModelCanary } from '../core/validate.js';
 import { needsPrometheus } from '../core/router-capabilities.js';
+import { DEFAULT_BUCKETS_SECONDS } from '../core/measurement.js';
 import { RolloutEngine, routerContext } from '../engine/engine.js';
 import { specHash as hashSpec } from '../engine/spec-hash.js';
 import { KubeClient } from '../kube/client.js';
@@ -74,6 +75,14 @@ const noPrometheus = (reason: string): MetricProvider => ({
     return { fromMs: now, toMs: now, bucketBounds: [], primary: { requests: 0, errors: 0, latencyBuckets: [0] }, canary: { requests: 0, errors: 0, latencyBuckets: [0] }, mirrored: [], custom: {}, unavailable: reason };
   },
 });
+
+/** For specs judged on predictions alone: no counts to read, every window measurable (the collector adds the answers). */
+const predictionsOnly: MetricProvider = {
+  startWindow() {},
+  async measure(now) {
+    return { fromMs: now, toMs: now, bucketBounds: DEFAULT_BUCKETS_SECONDS, primary: { requests: 0, errors: 0, latencyBuckets: [] }, canary: { requests: 0, errors: 0, latencyBuckets: [] }, mirrored: [], custom: {} };
+  },
+};
 
 export class CanaryReconciler {
   private readonly runtimes = new Map<string, Runtime>();
@@ -210,7 +219,9 @@ export class CanaryReconciler {
         variants: () => variantNamesOf(routerContext(canary, this.statusOf(key)), built.engine?.observation),
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       })
-      : noPrometheus('no Prometheus to measure with: set spec.analysis.prometheus.address or start the operator with --prometheus'));
+      : canary.spec.analysis.checks.some(needsPrometheus)
+        ? noPrometheus('no Prometheus to measure with: set spec.analysis.prometheus.address or start the operator with --prometheus')
+        : predictionsOnly);
     const collector = this.options.collector;
     const measured = collector && needsPredictions(canary) ? withCollectedPredictions(metrics, collector, collectorKey(canary)) : metrics;
     const engine = new RolloutEngine({ canary, specHash, router: gates.wrap(router), metrics: measured, store, clock: this.clock });
