@@ -7,7 +7,8 @@ import { invalidInput } from './protocol-error.js';
 
 /** Open Inference Protocol datatype ↔ onnxruntime tensor type, for the numeric types served. */
 export const DATATYPES = {
-  FP32: { ort: 'float32', array: Float32Array, integer: false, min: -Infinity, max: Infinity },
+  // FP32 holds magnitudes up to about 3.4e38; larger JSON numbers would become Infinity, then null in the answer.
+  FP32: { ort: 'float32', array: Float32Array, integer: false, min: -3.4028234663852886e38, max: 3.4028234663852886e38 },
   FP64: { ort: 'float64', array: Float64Array, integer: false, min: -Infinity, max: Infinity },
   INT8: { ort: 'int8', array: Int8Array, integer: true, min: -(2 ** 7), max: 2 ** 7 - 1 },
   INT16: { ort: 'int16', array: Int16Array, integer: true, min: -(2 ** 15), max: 2 ** 15 - 1 },
@@ -68,13 +69,13 @@ export function copyNumbers(options: {
   const { array: ArrayType, integer, min, max } = DATATYPES[datatype];
   // Typed arrays wrap integers silently (300 → 44 in INT8): out-of-range values are refused instead.
   const isBad = (element: unknown): boolean =>
-    typeof element !== 'number' || !Number.isFinite(element) || (integer && (!Number.isInteger(element) || element < min || element > max));
+    typeof element !== 'number' || !Number.isFinite(element) || element < min || element > max || (integer && !Number.isInteger(element));
   const count = shape.reduce((a, b) => a * b, 1);
   const out = new ArrayType(count);
   let offset = 0;
   const badElement = (path: string, element: unknown): never => {
     const what = element === null ? 'null' : Array.isArray(element) ? 'a list' : typeof element;
-    throw invalidInput(`invalid data for input '${tensor}' at ${path}: expected ${integer ? `an integer in [${min}, ${max}]` : 'a finite number'} (${datatype}), got ${what === 'number' ? element : what}`);
+    throw invalidInput(`invalid data for input '${tensor}' at ${path}: expected ${integer ? `an integer in [${min}, ${max}]` : Number.isFinite(max) ? `a finite number within ±${max.toPrecision(5)}` : 'a finite number'} (${datatype}), got ${what === 'number' ? element : what}`);
   };
   const walk = (node: unknown, depth: number, path: string): void => {
     const size = shape[depth];

@@ -76,12 +76,20 @@ test('bad V2 requests get 400/404 with a JSON error that says what is wrong', as
     [tensor([[1, 2, 3, 4], [5, 6, 7, 8]], [2, 8]), 400, /expected 8 elements/],
     [{ ...(tensor(SAMPLE_ROW) as object), outputs: [{ name: 'price' }] }, 400, /unknown output 'price'/],
     [{ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: SAMPLE_ROW }, { name: 'extra', shape: [1], datatype: 'FP32', data: [1] }] }, 400, /unknown input 'extra'/],
+    [{ inputs: [{ name: 'features', shape: [1, 8], datatype: 'FP32', data: SAMPLE_ROW }] }, 400, /unknown input 'features'; the model's inputs are: input/],
+    [tensor([1e300, ...SAMPLE_ROW.slice(1)]), 400, /data\[0\].*within ±3\.4028e\+38 \(FP32\), got 1e\+300/],
+    [tensor([...SAMPLE_ROW.slice(0, 7), -4e38]), 400, /data\[7\].*FP32/],
   ];
   for (const [body, status, pattern] of cases) {
     const response = await postJson(url, body);
     assert.equal(response.status, status, JSON.stringify(body));
     assert.match(String(response.json.error), pattern, JSON.stringify(body));
+    // KServe's rest_predict_v2.yaml: inference_error_response is an object with one string property, "error".
+    assert.deepEqual(Object.keys(response.json), ['error'], JSON.stringify(body));
   }
+  const v1 = await postJson(`${server.url}/v1/models/housing:predict`, { instances: [[1e300, ...SAMPLE_ROW.slice(1)]] });
+  assert.equal(v1.status, 400);
+  assert.match(String(v1.json.error), /FP32/);
   const unknown = await postJson(`${server.url}/v2/models/nope/infer`, tensor(SAMPLE_ROW));
   assert.deepEqual(unknown, { status: 404, json: { error: 'Model with name nope does not exist.' } });
 });

@@ -77,11 +77,10 @@ export function decodeV2Request(body: unknown, model: OnnxModel): V2DecodedReque
   }
   const requests = inputs as Record<string, unknown>[];
   for (const raw of requests) if (typeof raw.name !== 'string') throw invalidInput('every input needs a "name"');
-  // With one input on both sides the name cannot be ambiguous: accept it, as KServe's own servers do.
-  const onlyOne = model.inputs.length === 1 && requests.length === 1;
   const feeds = new Map<string, Tensor>();
   for (const raw of requests) {
-    const spec = onlyOne ? model.inputs[0] : model.inputs.find((s) => s.name === raw.name);
+    // A name the model does not have is refused even when it has one input: the client has the wrong model.
+    const spec = model.inputs.find((s) => s.name === raw.name);
     if (!spec) throw invalidInput(`unknown input '${String(raw.name)}'; the model's inputs are: ${model.inputs.map((s) => s.name).join(', ')}`);
     if (feeds.has(spec.name)) throw invalidInput(`input '${spec.name}' is given twice`);
     feeds.set(spec.name, decodeTensor(raw, spec));
