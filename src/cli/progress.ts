@@ -7,26 +7,23 @@ import type { Writable } from 'node:stream';
 import type { RolloutSnapshot } from '../local/snapshot.js';
 import type { UpdateEvent } from '../local/runtime.js';
 import type { MetricResult } from '../core/status.js';
-import { renderSnapshot } from './render-status.js';
+import { compact, formatMetricValue, renderSnapshot } from './render-status.js';
 
 export type ProgressMode = 'live' | 'lines' | 'json';
 
-/** `error-rate E=12.3 p=0.081`: the sequential judge's evidence in one line. */
+/**
+ * Every metric being judged in one line, in its unit, with the sequential
+ * judge's evidence: `error-rate 0.5% E=12.3 p=0.081 · latency-p99 41 ms E=0.8 p=1`.
+ */
 export function formatEvidence(results: readonly MetricResult[]): string {
   return results
-    .filter((r) => r.eValue !== undefined)
-    .map((r) => `${r.name} E=${compact(r.eValue!)} p=${compact(r.pValue ?? 1)}`)
-    .join('  ');
+    .map((r) => `${r.name} ${formatMetricValue(r.value, r.unit)} ${r.eValue === undefined ? r.verdict : `E=${compact(r.eValue)} p=${compact(r.pValue ?? 1)}`}`)
+    .join(' · ');
 }
 
-/** 3 significant digits, exponent form for the very large and very small. */
-export function compact(value: number): string {
-  return value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-3) ? value.toExponential(1) : String(Number(value.toPrecision(3)));
-}
-
-/** Evidence worth a new line: some e-value moved to another power of two. */
+/** Evidence worth a new line: some e-value moved to another power of two, or a verdict changed. */
 function evidenceLevel(results: readonly MetricResult[]): string {
-  return results.map((r) => (r.eValue === undefined ? '' : Math.floor(Math.log2(Math.max(r.eValue, 1e-12))))).join(',');
+  return results.map((r) => (r.eValue === undefined ? r.verdict : Math.floor(Math.log2(Math.max(r.eValue, 1e-12))))).join(',');
 }
 
 export class ProgressView {
@@ -54,7 +51,7 @@ export class ProgressView {
         this.out.write(`${new Date().toISOString()} ${status.phase.padEnd(11)} canary ${String(status.canaryWeight).padStart(3)}%${step}  ${event.reason}\n`);
         for (const e of errors) this.out.write(`  ! ${e}\n`);
       }
-      if (event.kind !== 'resume' && level !== this.shownEvidence && results.some((r) => r.eValue !== undefined)) {
+      if (event.kind !== 'resume' && level !== this.shownEvidence && results.length > 0) {
         this.out.write(`    evidence: ${formatEvidence(results)}\n`);
       }
       this.shownEvidence = level;

@@ -1,4 +1,5 @@
 /** The human view of a rollout: phase, step, weight bars, the last analysis, recent history. */
+import type { MetricUnit } from '../core/status.js';
 import type { RolloutSnapshot } from '../local/snapshot.js';
 import type { SplitCheck } from '../local/verify-split.js';
 import { table, weightBars } from './output.js';
@@ -14,13 +15,18 @@ export function renderSnapshot(snapshot: RolloutSnapshot, options: { history?: n
   const obs = snapshot.observation;
   lines.push(`  primary: ${status.stableStorageUri}${obs ? `  ${obs.primary.ready ? 'Ready' : `not Ready (${obs.primary.message ?? ''})`}` : ''}`);
   lines.push(`  canary:  ${status.canaryStorageUri}${obs ? `  ${obs.canary.ready ? 'Ready' : obs.canary.message ?? 'not Ready'}` : ''}`);
+  if (status.canaryWeight !== weight) lines.push(`  (canary weight ${status.canaryWeight}% asked, ${weight}% in force so far)`);
   if (status.lastAnalysis) {
     lines.push(`analysis (${status.lastAnalysis.at}): ${status.lastAnalysis.verdict}`);
-    const rows = status.lastAnalysis.results.map((r) => [
-      `  ${r.name}`, r.value === null ? '–' : String(r.value), r.threshold, r.verdict,
-      ...(r.eValue === undefined ? [] : [`e=${r.eValue.toPrecision(3)} p=${(r.pValue ?? 1).toPrecision(2)}`]), r.message,
+    const results = status.lastAnalysis.results;
+    const sequential = results.some((r) => r.eValue !== undefined);
+    const rows = results.map((r) => [
+      `  ${r.name}`, formatMetricValue(r.value, r.unit), r.threshold,
+      ...(sequential ? [r.eValue === undefined ? '–' : compact(r.eValue), r.pValue === undefined ? '–' : compact(r.pValue)] : []),
+      r.verdict, r.message,
     ]);
-    lines.push(table(rows).trimEnd());
+    const header = ['  metric', 'value', sequential ? 'rollback at' : 'bound', ...(sequential ? ['E', 'p'] : []), 'verdict', 'message'];
+    lines.push(table([header, ...rows]).trimEnd());
   }
   lines.push(`message: ${status.message}`);
   const history = status.history.slice(-(options.history ?? 5));
@@ -29,6 +35,19 @@ export function renderSnapshot(snapshot: RolloutSnapshot, options: { history?: n
     for (const h of history) lines.push(`  ${h.at}  ${h.from ?? '-'} → ${h.to}  ${h.weight}%  ${h.reason}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A metric's value in its unit: `0.52%`, `12.3 ms`, `0.041`; `–` when nothing was measured. */
+export function formatMetricValue(value: number | null, unit: MetricUnit | undefined): string {
+  if (value === null || !Number.isFinite(value)) return '–';
+  if (unit === '%') return `${Number(value.toFixed(2))}%`;
+  if (unit === 'ms') return `${Number(value.toPrecision(3))} ms`;
+  return compact(value);
+}
+
+/** 3 significant digits, exponent form for the very large and very small. */
+export function compact(value: number): string {
+  return value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-3) ? value.toExponential(1) : String(Number(value.toPrecision(3)));
 }
 
 /** The observed split next to the target, as `kcanary verify` and the demo print it. */

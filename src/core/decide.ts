@@ -6,7 +6,7 @@
 import { Phase, canTransition, isFinished } from './phase.js';
 import type { ModelCanary } from './spec.js';
 import { HISTORY_LIMIT, type AnalysisRecord, type MetricResult, type RolloutStatus } from './status.js';
-import { judgeWindow, overallVerdict } from './threshold-judge.js';
+import { judgeWindow, overallVerdict, unitOf } from './threshold-judge.js';
 import type { WindowMeasurement } from './measurement.js';
 import { Decision as JudgeDecision, type TickInput } from './analysis/index.js';
 import { stepSequentialJudge } from './sequential-step.js';
@@ -198,7 +198,8 @@ function decideProgressing(canary: ModelCanary, status: RolloutStatus, obs: Obse
 
 /** The sequential judge decides at every tick: roll back as soon as the evidence is in. */
 function decideSequentialTick(canary: ModelCanary, status: RolloutStatus, obs: Observations, now: number): Decision {
-  const { judge, judgment, record } = stepSequentialJudge(canary, status.judge, obs.tick, { nowMs: now, stepStartedAtMs: ms(status.stepStartedAt) });
+  const { judge, judgment, record: judgedRecord } = stepSequentialJudge(canary, status.judge, obs.tick, { nowMs: now, stepStartedAtMs: ms(status.stepStartedAt) });
+  const record = withMeasuredValues(canary, judgedRecord, obs.window);
   const judged: RolloutStatus = { ...status, judge, lastAnalysis: record };
   const step = `step ${status.stepIndex + 1} at ${status.canaryWeight}%`;
   // Counts not yet settled (scrape lag after a weight change) are not "no traffic": the step timeout waits for them, up to twice as long.
@@ -223,6 +224,22 @@ function decideSequentialTick(canary: ModelCanary, status: RolloutStatus, obs: O
       return { status: judged, actions: [], reason: `${step}: ${problem}${judgment.reason}` };
     }
   }
+}
+
+/**
+ * The sequential judge's evidence is an e-value; what a person reads first is
+ * the metric itself, in its unit, over the analysis window (this step so far).
+ */
+function withMeasuredValues(canary: ModelCanary, record: AnalysisRecord, window: Observations['window']): AnalysisRecord {
+  const { checks } = canary.spec.analysis;
+  const measured = window && !window.unavailable ? judgeWindow(window, { checks, minRequests: 1 }) : [];
+  return {
+    ...record,
+    results: record.results.map((r) => {
+      const check = checks.find((c) => c.name === r.name);
+      return { ...r, value: measured.find((m) => m.name === r.name)?.value ?? null, unit: check ? unitOf(check) : '' };
+    }),
+  };
 }
 
 function analyse(canary: ModelCanary, obs: Observations): MetricResult[] {

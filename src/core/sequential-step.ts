@@ -66,10 +66,11 @@ export function stepSequentialJudge(
   if (tick) judge = updateSequentialJudge(judge, config, tick);
   const { minSoak, stepTimeout } = canary.spec.analysis;
   const { interval } = canary.spec.rollout;
-  const judgment = judgeSequential(judge, config, { ...timing, minSoakMs: minSoak ?? interval, stepTimeoutMs: stepTimeout ?? 2 * interval });
   const names = new Map(canary.spec.analysis.checks.map((c) => [sequentialMetricOf(c, canary.spec.rollout.mirror), c.name]));
+  const label = (metric: Metric): string => names.get(metric) ?? metric;
+  const judgment = judgeSequential(judge, config, { ...timing, minSoakMs: minSoak ?? interval, stepTimeoutMs: stepTimeout ?? 2 * interval }, label);
   const results: MetricResult[] = judgment.metrics.map((m) => ({
-    name: names.get(m.metric as Metric) ?? m.metric,
+    name: label(m.metric as Metric),
     value: m.eValue,
     threshold: `E ≥ ${Number(m.threshold.toPrecision(3))}`,
     verdict: m.verdict,

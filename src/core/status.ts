@@ -6,11 +6,15 @@ import type { Phase } from './phase.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
 
+export type MetricUnit = '%' | 'ms' | '';
+
 /** One metric's measurement: data, never an exception. */
 export interface MetricResult {
   readonly name: string;
-  /** null when there was nothing to measure. */
+  /** The measured value in the metric's unit (percent, milliseconds, …); null when there was nothing to measure. */
   readonly value: number | null;
+  /** The unit of `value`: "%", "ms", or "" for a plain number. */
+  readonly unit?: MetricUnit;
   /** The bound in the metric's own unit, e.g. "≤ 1%" or "≤ 500ms". */
   readonly threshold: string;
   readonly verdict: Verdict;

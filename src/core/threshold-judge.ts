@@ -6,7 +6,7 @@ import { formatDuration } from './duration.js';
 import { histogramQuantile } from './analysis/index.js';
 import type { WindowMeasurement } from './measurement.js';
 import type { MetricCheck } from './spec.js';
-import type { MetricResult, Verdict } from './status.js';
+import type { MetricResult, MetricUnit, Verdict } from './status.js';
 
 export interface ThresholdOptions {
   readonly checks: readonly MetricCheck[];
@@ -15,7 +15,17 @@ export interface ThresholdOptions {
 }
 
 export function judgeWindow(window: WindowMeasurement, options: ThresholdOptions): MetricResult[] {
-  return options.checks.map((check) => judgeCheck(check, window, options.minRequests));
+  return options.checks.map((check) => ({ ...judgeCheck(check, window, options.minRequests), unit: unitOf(check) }));
+}
+
+/** The unit a metric's value is measured in. */
+export function unitOf(check: MetricCheck): MetricUnit {
+  switch (check.kind) {
+    case 'error-rate':
+    case 'prediction-agreement': return '%';
+    case 'latency': return 'ms';
+    default: return '';
+  }
 }
 
 /** fail beats inconclusive beats pass: one failing metric fails the window. */

@@ -85,7 +85,9 @@ test('commands go through the same persist-then-act path; refusals and no-ops ch
   const set = await engine.command({ type: 'set-weight', weight: 35 });
   assert.ok(set.ok);
   assert.equal(router.weight, 35);
-  assert.deepEqual(log.slice(-2), ['save Paused 35', 'set-weight 35']);
+  // Persist, act, then record the weight the router reports in force, for what is shown next.
+  assert.deepEqual(log.slice(-3), ['save Paused 35', 'set-weight 35', 'save Paused 35']);
+  assert.equal(saved.at(-1)?.observedWeight, 35);
   const count = saved.length;
   const calls = log.length;
   const refused = await engine.command({ type: 'set-weight', weight: 101 });

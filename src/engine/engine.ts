@@ -115,8 +115,22 @@ export class RolloutEngine {
       const result = applyCommand(this.options.canary, before, command, this.options.clock());
       if (!result.ok) return result;
       const errors = await this.commit(before, result.status, result.actions);
+      if (errors.length === 0 && result.actions.some((a) => a.type === 'set-weight')) await this.observeWeightInForce();
       return { ...result, errors };
     });
+  }
+
+  /** After a person moved the weight, the status shows the weight now in force, not the one before. */
+  private async observeWeightInForce(): Promise<void> {
+    const status = this.status;
+    if (!status) return;
+    const observation = await this.options.router.observe(this.contextFor(status));
+    this.lastObservation = observation;
+    if (observation.canaryWeight !== status.observedWeight) {
+      const observed = { ...status, observedWeight: observation.canaryWeight };
+      await this.options.store.save(observed);
+      this.status = observed;
+    }
   }
 
   private async commit(before: RolloutStatus | undefined, status: RolloutStatus, actions: readonly Action[]): Promise<TickResult['errors']> {

@@ -17,6 +17,9 @@ import { splitLogE } from './sample-ratio.js';
 import { metricLogE, type SequentialJudgeState } from './sequential-state.js';
 import { Decision, Metric, Verdict, type Judgment, type MetricJudgment, type StepTiming } from './types.js';
 
+/** How a reason names a metric: by the name the spec gives it (latency-p99, not latency). */
+export type MetricLabel = (metric: Metric) => string;
+
 /** A metric judgment of the sequential judge: its value is the e-value. */
 export interface SequentialMetricJudgment extends MetricJudgment {
   readonly eValue: number;
@@ -107,13 +110,15 @@ function judgeMetric(state: SequentialJudgeState, config: JudgeConfig, metric: M
   if (evidence.alarmAtMs !== undefined) {
     return { ...base, message: `canary worse: E reached ${round(threshold)} at ${new Date(evidence.alarmAtMs).toISOString()}; now E = ${round(eValue)}; ${summary}` };
   }
-  if (!evidence.seen) return { ...base, message: `no data yet: ${summary}` };
+  // The error-rate test learns only from errors, but requests without errors are data all the same.
+  const hasData = metric === Metric.ErrorRate ? state.canaryRequests > 0 : evidence.seen;
+  if (!hasData) return { ...base, message: `no data yet: ${summary}` };
   if (verdict === Verdict.Pass) return { ...base, message: `not worse by the detect effect (β = ${config.beta}); E = ${round(eValue)}; ${summary}` };
   return { ...base, message: `collecting evidence: E = ${round(eValue)} (rollback at ${round(threshold)}); ${summary}` };
 }
 
 /** The overall decision and its reason, without the per-metric details (cheap enough for every tick). */
-export function decideSequential(state: SequentialJudgeState, config: JudgeConfig, timing: StepTiming): { decision: Decision; reason: string } {
+export function decideSequential(state: SequentialJudgeState, config: JudgeConfig, timing: StepTiming, label: MetricLabel = (m) => m): { decision: Decision; reason: string } {
   const verdicts = config.metrics.map((metric) => ({ metric, verdict: verdictOf(state, evidenceOf(state, config, metric)) }));
   const elapsed = timing.nowMs - timing.stepStartedAtMs;
   const trafficInStep = state.lastCanaryTrafficAtMs !== null && state.lastCanaryTrafficAtMs > timing.stepStartedAtMs;
@@ -127,9 +132,9 @@ export function decideSequential(state: SequentialJudgeState, config: JudgeConfi
       reason: `split is off: the canary served ${percent(canary, total)} of ${Math.round(total)} requests where ${percent(share, 1)} was set (sample-ratio test p = ${round(pValue)} ≤ ${round(config.split.alpha)})`,
     };
   }
-  const failed = verdicts.filter((m) => m.verdict === Verdict.Fail).map((m) => m.metric);
+  const failed = verdicts.filter((m) => m.verdict === Verdict.Fail).map((m) => label(m.metric));
   if (failed.length > 0) return { decision: Decision.Rollback, reason: `canary worse on ${failed.join(', ')}` };
-  const waiting = verdicts.filter((m) => m.verdict !== Verdict.Pass).map((m) => m.metric);
+  const waiting = verdicts.filter((m) => m.verdict !== Verdict.Pass).map((m) => label(m.metric));
   if (waiting.length === 0 && trafficInStep && elapsed >= (timing.minSoakMs ?? 0)) {
     return { decision: Decision.PromoteOk, reason: 'every metric rejected "canary unacceptably worse"' };
   }
@@ -143,7 +148,7 @@ export function decideSequential(state: SequentialJudgeState, config: JudgeConfi
   return { decision: Decision.Continue, reason: `soaking until ${(timing.minSoakMs ?? 0) / 1000}s into the step` };
 }
 
-export function judgeSequential(state: SequentialJudgeState, config: JudgeConfig, timing: StepTiming): SequentialJudgment {
+export function judgeSequential(state: SequentialJudgeState, config: JudgeConfig, timing: StepTiming, label?: MetricLabel): SequentialJudgment {
   const metrics = config.metrics.map((metric) => judgeMetric(state, config, metric, evidenceOf(state, config, metric)));
-  return { ...decideSequential(state, config, timing), metrics };
+  return { ...decideSequential(state, config, timing, label), metrics };
 }
