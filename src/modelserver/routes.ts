@@ -52,7 +52,8 @@ export function createRoutes(served: ServedModel): readonly Route[] {
       },
     },
     { method: 'GET', pattern: /^\/v1\/models\/(?<name>[^/]+)$/, handle: ready },
-    { method: 'GET', pattern: /^\/v2$/, handle: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }) },
+    // The spec writes the server metadata path as /v2/; clients also send /v2.
+    { method: 'GET', pattern: /^\/v2\/?$/, handle: () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }) },
     { method: 'GET', pattern: /^\/v2\/health\/live$/, handle: () => ({ live: true }) },
     { method: 'GET', pattern: /^\/v2\/health\/ready$/, handle: () => ({ ready: true }) },
     { method: 'GET', pattern: v2('/ready'), handle: ready },
