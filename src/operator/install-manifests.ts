@@ -15,6 +15,8 @@ export const HTTP_PORT = 8080;
 export const COLLECTOR_PORT = 8090;
 /** The Service KServe's inference logger posts to: spec.predictor.logger.url of the InferenceServices kcanary manages. */
 export const COLLECTOR_SERVICE = 'kcanary-collector';
+/** Carried by the leading replica's pod only: the collector Service selects it. */
+export const COLLECTOR_LABEL = 'kcanary.io/collector';
 
 export interface InstallOptions {
   readonly namespace?: string;
@@ -66,7 +68,11 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
     // Leader election: one Lease, in the operator's own namespace only.
     {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(`${OPERATOR_NAME}-leader-election`),
-      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }],
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+        // The leader labels its own pod so that the prediction collector's Service reaches it.
+        { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
+      ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(`${OPERATOR_NAME}-leader-election`),
@@ -89,6 +95,7 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
               args,
               env: [
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'KCANARY_LOG_LEVEL', value: options.logLevel ?? 'info' },
               ],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }, { name: 'collector', containerPort: COLLECTOR_PORT, protocol: 'TCP' }],
@@ -107,7 +114,7 @@ export function installManifests(options: InstallOptions = {}): Manifest[] {
     },
     {
       apiVersion: 'v1', kind: 'Service', metadata: meta(COLLECTOR_SERVICE),
-      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'collector', protocol: 'TCP' }] },
+      spec: { selector: { ...labels, [COLLECTOR_LABEL]: 'active' }, ports: [{ name: 'http', port: 80, targetPort: 'collector', protocol: 'TCP' }] },
     },
   ];
 }

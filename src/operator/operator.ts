@@ -14,6 +14,8 @@ import { EventRecorder } from './events.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startCollectorServer, type CollectorServer } from '../collector/collector-server.js';
 import { PredictionCollector } from '../collector/prediction-collector.js';
+import { kubeRequest } from './apply-objects.js';
+import { COLLECTOR_LABEL } from './install-manifests.js';
 import { LeaderElector } from './leader-election.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { WorkQueue } from './work-queue.js';
@@ -28,6 +30,11 @@ export interface OperatorOptions {
   readonly listen?: { readonly host: string; readonly port: number };
   /** Where KServe's inference logger posts its CloudEvents (the prediction collector); absent: not served. */
   readonly collector?: { readonly host: string; readonly port: number };
+  /**
+   * This replica's pod: while it leads, it carries the label the collector
+   * Service selects, so events reach the replica that judges them.
+   */
+  readonly pod?: { readonly namespace: string; readonly name: string };
   readonly tickMs?: number;
   readonly concurrency?: number;
   readonly prometheus?: string;
@@ -163,7 +170,17 @@ export class Operator {
     while (!this.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** The collector Service selects the leader's pod only: events must reach the replica that judges them. */
+  private labelPod(active: boolean): void {
+    const { pod, collector, log } = this.options;
+    if (!pod || !collector) return;
+    const body = { metadata: { labels: { [COLLECTOR_LABEL]: active ? 'active' : null } } };
+    kubeRequest(this.options.kubeConfig, 'PATCH', `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, { body, contentType: 'application/merge-patch+json' })
+      .catch((error: unknown) => log?.(`could not label pod ${pod.name} for the prediction collector: ${(error as Error).message}`));
+  }
+
   private startActing(): void {
+    this.labelPod(true);
     this.leading = true;
     this.metrics.leader = true;
     // Everything known is looked at again: a former leader may have left work half done.
@@ -172,6 +189,7 @@ export class Operator {
   }
 
   private stopActing(): void {
+    this.labelPod(false);
     this.leading = false;
     this.metrics.leader = false;
     this.queue.pause();

@@ -95,6 +95,7 @@ const command: Command = {
       kubeConfig, namespaces: values.namespace ?? [], identity, tickMs, concurrency, log,
       listen: parseListen(values.listen ?? defaultListen(ctx.env)),
       ...(values.collector ? { collector: parseListen(values.collector) } : {}),
+      ...(ctx.env.POD_NAME && ctx.env.POD_NAMESPACE ? { pod: { name: ctx.env.POD_NAME, namespace: ctx.env.POD_NAMESPACE } } : {}),
       ...(values.prometheus ? { prometheus: values.prometheus } : {}),
       ...(values['no-leader-election'] ? {} : { leaderElection: { namespace: values['leader-election-namespace'] ?? namespace, name: values['lease-name'] ?? 'kcanary-operator' } }),
     });

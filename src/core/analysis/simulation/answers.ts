@@ -9,7 +9,8 @@ import type { Random } from './prng.js';
 import { standardNormal } from './samplers.js';
 
 export type AnswerModel =
-  | { readonly kind: 'number'; readonly median: number; readonly sigma: number; readonly scale?: number }
+  /** jitter: a retrained model's own noise, multiplicative (lognormal σ), on top of the shared input. */
+  | { readonly kind: 'number'; readonly median: number; readonly sigma: number; readonly scale?: number; readonly jitter?: number }
   | { readonly kind: 'label'; readonly labels: readonly string[]; readonly probabilities: readonly number[] };
 
 function drawLabel(random: Random, labels: readonly string[], probabilities: readonly number[]): string {
@@ -31,7 +32,8 @@ export function drawAnswer(random: Random, model: AnswerModel): Answer {
 export function drawMirroredDistance(random: Random, primary: AnswerModel, canary: AnswerModel): number {
   if (primary.kind === 'number' && canary.kind === 'number') {
     const value = primary.median * Math.exp(primary.sigma * standardNormal(random));
-    return Math.abs(value * (canary.scale ?? 1) - value * (primary.scale ?? 1));
+    const noise = canary.jitter ? Math.exp(canary.jitter * standardNormal(random)) : 1;
+    return Math.abs(value * (canary.scale ?? 1) * noise - value * (primary.scale ?? 1));
   }
   const a = drawAnswer(random, primary)[0];
   const b = drawAnswer(random, canary)[0];
