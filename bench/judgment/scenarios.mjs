@@ -7,10 +7,10 @@ const SHARE = 0.2;
 const HOUR_S = 3600;
 
 /** The judges raced in every case: the sequential judge (α = 0.01 over three metrics) and Flagger-style thresholds. */
-export function judgesFor(latencyMaxMs, sequentialOnly = false) {
+export function judgesFor(latencyMaxMs, sequentialOnly = false, sequentialParams = undefined) {
   const flagger = { intervalMs: 60_000, maxErrorRatePercent: 1, maxLatencyMs: latencyMaxMs, iterations: 5 };
   const judges = [
-    sequentialEntry('e-process, α = 0.01', { maxFalseRollback: 0.01, metrics: [Metric.ErrorRate, Metric.Latency, Metric.Disagreement] }),
+    sequentialEntry('e-process, α = 0.01', sequentialParams ?? { maxFalseRollback: 0.01, metrics: [Metric.ErrorRate, Metric.Latency, Metric.Disagreement] }),
     thresholdEntry('threshold 1', { ...flagger, threshold: 1 }),
     thresholdEntry('threshold 5', { ...flagger, threshold: 5 }),
   ];
@@ -30,6 +30,22 @@ function traffic(rate, canary, extra = {}) {
   };
 }
 
+/** The housing model's answers ($100,000): lognormal around 2; v3 answers ×100; a retrained equal model differs by its own noise. */
+const HOUSING = { kind: 'number', median: 2, sigma: 0.5 };
+const answering = (answers) => ({ ...GOOD, errorRate: 0, answers });
+
+/** Cluster cases: answers logged by KServe's inference logger, judged by prediction-shift alone (α = 0.01). */
+function predictions(rate, canaryAnswers, mirrored) {
+  return {
+    requestsPerSecond: rate, canaryShare: SHARE, bucketBounds: DEFAULT_BUCKET_BOUNDS,
+    primary: answering(HOUSING), canary: answering(canaryAnswers),
+    ...(mirrored ? { mirroredPerSecond: rate * SHARE } : {}),
+  };
+}
+// Mirrored prediction-shift: mean |difference| with τ = 0.5 ($50,000); split: the two-sample test of the answers.
+const MIRRORED_SHIFT = { maxFalseRollback: 0.01, metrics: [Metric.MeanAbsDiff], detect: { meanAbsDiff: 0.5 } };
+const SPLIT_SHIFT = { maxFalseRollback: 0.01, metrics: [Metric.OutputShift] };
+
 /**
  * kind 'bad': time to roll back; 'equal': false rollbacks and time to promote.
  * latencyMaxMs is the threshold judges' p99 bound: 500 ms (a typical spec) except
@@ -46,5 +62,10 @@ export const SCENARIOS = {
   'disagreement-1': { label: 'mirrored disagreement 0.5% → 5%, 1 req/s', kind: 'bad', model: traffic(1, { disagreement: 0.05 }), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true },
   'equal-100': { label: 'equal canary, 100 req/s', kind: 'equal', model: traffic(100, {}), horizonS: HOUR_S, latencyMaxMs: 500 },
   'equal-1': { label: 'equal canary, 1 req/s', kind: 'equal', model: traffic(1, {}), horizonS: HOUR_S, latencyMaxMs: 500 },
+  'mirrored-shift-100': { label: 'cluster, mirrored 20%: prediction-shift, a ×100 model, 100 req/s', kind: 'bad', model: predictions(100, { ...HOUSING, scale: 100 }, true), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true, sequential: MIRRORED_SHIFT },
+  'mirrored-equal-100': { label: 'cluster, mirrored 20%: prediction-shift, a retrained equal model (±5% noise), 100 req/s', kind: 'equal', model: predictions(100, { ...HOUSING, jitter: 0.05 }, true), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true, sequential: MIRRORED_SHIFT },
+  'split-shift-100': { label: 'cluster, split 20%: prediction-shift (two-sample), a ×100 model, 100 req/s', kind: 'bad', model: predictions(100, { ...HOUSING, scale: 100 }, false), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true, sequential: SPLIT_SHIFT },
+  'split-shift-x1.5-100': { label: 'cluster, split 20%: prediction-shift (two-sample), a ×1.5 model, 100 req/s', kind: 'bad', model: predictions(100, { ...HOUSING, scale: 1.5 }, false), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true, sequential: SPLIT_SHIFT },
+  'split-equal-100': { label: 'cluster, split 20%: prediction-shift (two-sample), an equal model, 100 req/s', kind: 'equal', model: predictions(100, HOUSING, false), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true, sequential: SPLIT_SHIFT, maxTrials: 200 },
   'outage-100': { label: '2-minute outage on both arms, equal canary, 100 req/s', kind: 'equal', model: traffic(100, {}, { outage: { fromS: 180, toS: 300 } }), horizonS: 600, latencyMaxMs: 500 },
 };

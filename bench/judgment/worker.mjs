@@ -6,7 +6,7 @@ import { SCENARIOS, judgesFor } from './scenarios.mjs';
 
 const { scenario: name, from, to, seed } = workerData;
 const scenario = SCENARIOS[name];
-const judges = judgesFor(scenario.latencyMaxMs, scenario.sequentialOnly);
+const judges = judgesFor(scenario.latencyMaxMs, scenario.sequentialOnly, scenario.sequential);
 const outcomes = [];
 for (let i = from; i < to; i++) {
   outcomes.push(runTrial({
