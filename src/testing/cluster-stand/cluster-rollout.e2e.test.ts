@@ -11,7 +11,7 @@ import { startClusterStand, type ClusterStand } from './stand.js';
 
 const skip = prometheusBinary() ? kubeSuiteOptions() : { skip: 'prometheus not installed (scripts/setup-test-deps.sh)' };
 
-/** Cases known not to finish yet, with what stops them: they run and report, but do not fail the suite. */
+/** Cases known not to finish yet, with what stops them: skipped here (each would wait out its timeout); `npm run e2e:cluster` still runs them. */
 const SPLIT_OFF = 'paused at 10%: "split is off: the canary served 100.00% of the requests" on the two-InferenceService Services (Prometheus counter alignment)';
 const KNOWN_BROKEN: Readonly<Record<string, string>> = {
   'istio healthy': SPLIT_OFF,
@@ -28,16 +28,19 @@ describe('full rollouts on the cluster stand', { ...skip, timeout: 30 * 60_000 }
   before(async () => { stand = await startClusterStand({ scrapeIntervalMs: 1000 }); });
   after(async () => { await stand?.stop(); });
 
-  it('the operator, started outside a pod without --listen, would listen on loopback only', () => {
-    // The stand passes --listen 127.0.0.1:0 (tests run side by side); the default is checked in operator.test.ts.
-    assert.match(stand.operator.log(), /"url":"http:\/\/127\.0\.0\.1:\d+"/);
+  it('the operator started and serves /healthz on loopback', async () => {
+    // The stand passes --listen 127.0.0.1:0 (tests run side by side); the default's choice is tested in src/cli/verbs/operator.test.ts.
+    for (let i = 0; i < 100 && !/"msg":"operator started"/.test(stand.operator.log()); i++) await new Promise((r) => setTimeout(r, 100));
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stand.operator.log())?.[1];
+    assert.ok(url, stand.operator.log());
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
   });
 
   const cases: [Router, CanaryKind][] = (['istio', 'gateway-api', 'knative', 'kserve-raw'] as const).flatMap((r) => [[r, 'healthy'], [r, 'bad']] as [Router, CanaryKind][]);
   for (const [router, canary] of cases) {
     const expected = canary === 'healthy' ? 'Succeeded' : 'RolledBack';
     const title = canary === 'healthy' ? `${router}: a healthy canary is promoted` : `${router}: a canary answering 20% 5xx is rolled back in a handful of writes`;
-    it(title, KNOWN_BROKEN[`${router} ${canary}`] ? { todo: KNOWN_BROKEN[`${router} ${canary}`] } : {}, async () => {
+    it(title, KNOWN_BROKEN[`${router} ${canary}`] ? { skip: KNOWN_BROKEN[`${router} ${canary}`] } : {}, async () => {
       const result = await runRollout(stand, router, canary, { timeoutMs: 150_000 });
       const context = `${result.phase}: ${result.message}\n${result.history.join('\n')}`;
       assert.equal(result.phase, expected, context);
