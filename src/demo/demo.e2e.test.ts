@@ -15,7 +15,7 @@ test('kcanary demo promotes v2, rolls back v3 on its mirrored answers at weight 
   assert.match(out, /verify: 100 predict requests through the gateway[\s\S]*canary +20% +20\.0% +20[\s\S]*split matches the target/);
   assert.match(out, /Succeeded: promoted: file:\/\/\S+\/v2 now serves all traffic/);
   // v3 never served live traffic: it was caught at 0% by comparing mirrored answers.
-  assert.match(out, /RollingBack +canary +0% step 1\/4 +rolling back: canary worse on disagreement \(prediction-agreement/);
+  assert.match(out, /RollingBack +canary +0% step 1\/4 +rolling back: canary worse on prediction-agreement \(prediction-agreement: canary worse/);
   assert.match(out, /evidence: .*prediction-agreement \S+ E=\S+ p=\S+/);
   const act2 = out.slice(out.indexOf('── 2.'));
   assert.doesNotMatch(act2, /canary:200/, 'no client got an answer from v3');
