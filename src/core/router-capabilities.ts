@@ -41,6 +41,13 @@ export function checkRouterCapabilities(input: CapabilityInput, errors: FieldIss
         : `router ${router} cannot route cohorts by header or cookie: use router istio or gateway-api, or remove the match rules`,
     });
   }
+  const splitShift = input.checks.find(({ check }) => check.kind === 'prediction-shift');
+  if (splitShift && input.mirror === 0 && (input.matchRules ?? 0) > 0) {
+    warnings.push({
+      path: 'spec.rollout.match',
+      message: 'cohort requests reach the canary whatever the split, and their answers are compared as if split at random: prediction-shift on split traffic can then see a shift that is only the cohort\'s',
+    });
+  }
   if (router === Router.Local || input.hasPrometheus !== false) return;
   const measured = input.checks.filter(({ check }) => needsPrometheus(check));
   if (measured.length === 0) return;

@@ -107,6 +107,12 @@ test('prediction-shift on split traffic is valid on a cluster router with the se
   assert.deepEqual(result.warnings, [], 'predictions come from the collector, not Prometheus');
 });
 
+test('cohorts with prediction-shift on split traffic: a warning that the cohort skews the comparison', () => {
+  const result = validateModelCanary(doc({ router: 'istio', rollout: { match: [{ headers: { 'x-cohort': { exact: 'a' } } }] }, analysis: { metrics: [{ name: 'prediction-shift', max: 0.1 }] } }));
+  assert.deepEqual(result.errors, []);
+  assert.match(result.warnings.find((w) => w.path === 'spec.rollout.match')?.message ?? '', /as if split at random/);
+});
+
 test('a cluster router with metrics read from Prometheus and no address: a warning naming the field', () => {
   const result = validateModelCanary(doc({ router: 'istio' }));
   assert.deepEqual(result.errors, []);
