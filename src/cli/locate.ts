@@ -33,7 +33,7 @@ export async function locateRollout(options: LocateOptions): Promise<LocatedRoll
   if (options.file) {
     const { canary } = await loadSpecFile(resolve(options.cwd, options.file));
     const stateDir = resolve(dirname(resolve(options.cwd, options.file)), canary.spec.local?.stateDir ?? '.kcanary');
-    return load(stateDir, options.name ?? canary.metadata.name, { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec) });
+    return load(stateDir, options.name ?? canary.metadata.name, { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec), canaryStorageUri: canary.spec.canary.storageUri });
   }
   if (options.stateDir) return fromFolder(resolve(options.cwd, options.stateDir), options.name);
   const registry = registryDir(options.env ?? process.env);

@@ -13,6 +13,8 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
   ['a weight of 1e308', { canaryWeight: 1e308 }, /status\.canaryWeight: must be a percent from 0 to 100/],
   ['a negative weight', { canaryWeight: -10 }, /status\.canaryWeight: must be a percent from 0 to 100/],
   ['step 51 of 3', { phase: 'Progressing', stepIndex: 50, canaryWeight: 20 }, /status\.stepIndex: 50 is past the last of the spec's 3 steps/],
+  // Edited settings with the same canary are adopted in place, so the saved step must fit the spec as it is now.
+  ['step 51 of 3 saved under earlier settings', { phase: 'Progressing', stepIndex: 50, canaryWeight: 20, specHash: 'an-earlier-spec' }, /status\.stepIndex: 50 is past the last of the spec's 3 steps/],
   ['an unknown phase', { phase: 'Bogus' }, /status\.phase: must be one of Pending, Progressing, Paused/],
 ];
 

@@ -80,7 +80,7 @@ export async function runLocalRollout(options: LocalRuntimeOptions): Promise<Rol
   const specDir = dirname(resolve(options.specPath));
   const stateDir = resolve(specDir, canary.spec.local?.stateDir ?? '.kcanary');
   const statePath = stateFilePath(stateDir, canary.metadata.name);
-  const saved = await readState(statePath, { name: canary.metadata.name, spec: { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec) } });
+  const saved = await readState(statePath, { name: canary.metadata.name, spec: { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec), canaryStorageUri: canary.spec.canary.storageUri } });
   if (saved?.control && saved.control.pid !== process.pid && isAlive(saved.control.pid)) {
     throw new StateError(`the rollout "${canary.metadata.name}" is already running (pid ${saved.control.pid}); use \`kcanary status\` to see it`);
   }

@@ -9,6 +9,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StateError } from '../errors.js';
 import type { RolloutStatus } from '../core/status.js';
+import { isFinished } from '../core/phase.js';
 import { stateProblems } from './state-schema.js';
 
 export const STATE_KIND = 'kcanary.io/local-state';
@@ -38,8 +39,12 @@ export function stateFilePath(stateDir: string, name: string): string {
 /** What the state must agree with: the spec it is read for. */
 export interface StateExpectation {
   readonly name: string;
-  /** Bounds the step index, when the state was computed for this very spec (its hash). */
-  readonly spec?: { readonly steps: readonly number[]; readonly specHash: string };
+  /**
+   * Bounds the step index when the state will go on under this spec's steps: it was
+   * computed for this very spec (its hash), or it is a rollout of the same canary
+   * still under way, whose edited settings are adopted in place.
+   */
+  readonly spec?: { readonly steps: readonly number[]; readonly specHash: string; readonly canaryStorageUri?: string };
 }
 
 /**
@@ -74,7 +79,9 @@ export async function readState(path: string, expected?: string | StateExpectati
   }
   const problems = stateProblems(state);
   const steps = expectation?.spec;
-  if (problems.length === 0 && steps && state.status.specHash === steps.specHash && state.status.stepIndex >= steps.steps.length) {
+  const goesOn = steps !== undefined && (state.status.specHash === steps.specHash
+    || (state.status.canaryStorageUri === steps.canaryStorageUri && !isFinished(state.status.phase)));
+  if (problems.length === 0 && steps && goesOn && state.status.stepIndex >= steps.steps.length) {
     problems.push(`status.stepIndex: ${state.status.stepIndex} is past the last of the spec's ${steps.steps.length} steps (${steps.steps.join(', ')})`);
   }
   if (problems.length) {
