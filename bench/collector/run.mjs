@@ -1,101 +1,164 @@
-// The prediction collector's own figures: events per second on one core (over HTTP
-// from a load process, and the read + pairing alone), and its memory with 1,000 and
-// 100,000 unpaired events waiting. Usage: npm run bench:collector -- [--seconds 10] [--connections 32]
+// Collector benchmark: the prediction collector's throughput (CloudEvents over real HTTP,
+// and in-process without HTTP) and its memory with unpaired events waiting.
+// Usage: npm run bench:collector -- [--seconds 5] [--connections 32] [--events 20000]
+// [--sizes 1000,100000] [--cap 200000]
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { HTTP } from 'cloudevents';
-import { startCollectorServer } from '../../dist/collector/collector-server.js';
 import { readLoggedEvent } from '../../dist/collector/kserve-event.js';
 import { PredictionCollector } from '../../dist/collector/prediction-collector.js';
-import { agentEvent } from '../../dist/collector/testing/kserve-agent.js';
+import { KEY, TARGET, mirroredMessages, realAnswers } from './events.mjs';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    events: { type: 'string', default: '20000' },
+    sizes: { type: 'string', default: '1000,100000' },
+    cap: { type: 'string', default: '200000' },
+  },
+});
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const eventCount = Number(values.events);
+const sizes = values.sizes.split(',').map(Number);
+const cap = Number(values.cap);
+for (const [flag, value] of [['--seconds', seconds], ['--connections', connections], ['--events', eventCount], ['--cap', cap], ...sizes.map((s) => ['--sizes', s])]) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number above 0`);
+}
+if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc (npm run bench:collector does)');
 
-// A housing request and answer of 4 instances, as the real model server answers them.
-const requestBody = JSON.stringify({ instances: [[2.3615, 38, 6.2107, 1.1659, 2352, 3.5068, 33.6761, -118.0371], [2.7841, 4, 4.9121, 1.1382, 1080, 4.3235, 38.8399, -121.981], [5.796, 7, 6.0765, 1.248, 2113, 2.604, 37.1046, -121.6972], [3.6398, 21, 5.7364, 1.3882, 832, 3.0278, 34.2237, -118.5062]] });
-const responseBody = JSON.stringify({ predictions: [1.8731, 1.9542, 2.6611, 2.1016] });
-const NS = 'models';
+const MiB = 1024 * 1024;
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const answers = await realAnswers();
+/** 4,000 events (1,000 mirrored inferences), reused with fresh ids on every lap. */
+const template = mirroredMessages(answers, 1000, 't');
 
-function managed() {
-  const collector = new PredictionCollector({ maxPending: 1_000_000, ttlMs: 3_600_000 });
-  collector.manage(`${NS}/housing`, { namespace: NS, mode: 'mirrored', primary: { inferenceService: 'housing-primary' }, canary: { inferenceService: 'housing-canary' } });
-  return collector;
+function withLap(message, lap) {
+  const headers = { ...message.headers, 'ce-id': `${message.headers['ce-id']}.${lap}`, 'ce-metadata': message.headers['ce-metadata'].replace('"]', `.${lap}"]`) };
+  return { headers, body: message.body };
 }
 
-function message(variant, kind, i) {
-  const event = agentEvent({
-    url: '', pod: `housing-${variant}-predictor-6f7d8c9b5-abcde`, inferenceService: `housing-${variant}`, namespace: NS,
-    requestBody, responseBody, metadata: { 'X-Request-Id': [`req-${i}`] },
-  }, kind, `ce-${variant}-${i}`);
-  const { headers, body } = HTTP.binary(event);
-  return { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)])), body };
+// --- over real HTTP: KServe's agent posts one event per request, on keep-alive connections.
+async function httpThroughput() {
+  const child = fork(new URL('./server-process.mjs', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { url } = await new Promise((resolve) => child.once('message', resolve));
+  const sample = () => new Promise((resolve) => { child.once('message', resolve); child.send('sample'); });
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(url);
+  const statuses = new Map();
+  let next = 0;
+  const post = () => new Promise((resolve, reject) => {
+    const index = next++;
+    const message = withLap(template[index % template.length], Math.floor(index / template.length));
+    const body = Buffer.from(message.body);
+    const req = request({ host: target.hostname, port: target.port, path: '/', method: 'POST', agent, headers: { ...message.headers, 'content-length': body.length } }, (res) => {
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  let stopAt = 0;
+  const loop = async () => { while (performance.now() < stopAt) await post(); };
+  stopAt = performance.now() + 1000; // warm-up
+  await Promise.all(Array.from({ length: connections }, loop));
+  const before = await sample();
+  const ownCpu = process.cpuUsage();
+  const t0 = performance.now();
+  stopAt = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: connections }, loop));
+  const wallS = (performance.now() - t0) / 1000;
+  const own = process.cpuUsage(ownCpu);
+  const after = await sample();
+  child.send('stop');
+  agent.destroy();
+  const events = after.stats.received - before.stats.received;
+  const cpuS = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6;
+  const accepted = statuses.get(202) ?? 0;
+  if (accepted !== [...statuses.values()].reduce((a, b) => a + b, 0)) throw new Error(`statuses other than 202: ${JSON.stringify([...statuses])}`);
+  return { events, wallS, cpuS, loadCpuS: (own.user + own.system) / 1e6, pairs: after.stats.pairs - before.stats.pairs, dropped: after.stats.dropped };
 }
 
-/** Read with the SDK and accept, no sockets: the collector's own cost per event. */
+// --- in process: the SDK's HTTP.toEvent and the collector, with no sockets; then accept() alone.
 function inProcess() {
-  const collector = managed();
+  const laps = Math.ceil(eventCount / template.length);
   const messages = [];
-  for (let i = 0; i < 2000; i++) {
-    messages.push(message('primary', 'request', i), message('primary', 'response', i), message('canary', 'request', i), message('canary', 'response', i));
+  for (let lap = 0; lap < laps; lap++) for (const m of template) messages.push(withLap(m, lap));
+  messages.length = eventCount;
+  const read = new PredictionCollector();
+  read.manage(KEY, TARGET);
+  const events = [];
+  let t0 = performance.now();
+  for (const m of messages) {
+    const result = readLoggedEvent(HTTP.toEvent({ headers: m.headers, body: m.body }));
+    events.push(result.event);
+    read.accept(result.event, 0);
   }
-  let n = 0;
-  const until = performance.now() + Math.min(seconds, 5) * 1000;
-  const started = performance.now();
-  while (performance.now() < until) {
-    for (let k = 0; k < 400; k++) {
-      const m = messages[n % messages.length];
-      collector.accept(readLoggedEvent(HTTP.toEvent(m)).event, Date.now());
-      n++;
-    }
-    if (n % messages.length === 0) collector.take(`${NS}/housing`);
-  }
-  return n / ((performance.now() - started) / 1000);
+  const withSdkS = (performance.now() - t0) / 1000;
+  const bare = new PredictionCollector();
+  bare.manage(KEY, TARGET);
+  t0 = performance.now();
+  for (const event of events) bare.accept(event, 0);
+  const acceptS = (performance.now() - t0) / 1000;
+  return { withSdk: eventCount / withSdkS, accept: eventCount / acceptS, pairs: bare.stats().pairs };
 }
 
-async function overHttp() {
-  const collector = managed();
-  const server = await startCollectorServer({ collector });
-  const load = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), [server.url, String(seconds), String(connections)]);
-  const drain = setInterval(() => collector.take(`${NS}/housing`), 1000);
-  const result = await new Promise((resolve) => load.on('message', resolve));
-  clearInterval(drain);
-  await server.close();
-  return { ...result, accepted: collector.stats().accepted };
+// --- memory: primary answers whose mirrored twin never comes (the 80% a dark launch does not mirror).
+function heapUsed() {
+  globalThis.gc();
+  globalThis.gc();
+  return process.memoryUsage().heapUsed;
 }
 
-function heapMb() {
-  globalThis.gc?.();
-  globalThis.gc?.();
-  return process.memoryUsage().heapUsed / 1e6;
+/** The primary's request and response events of one inference, read once with the SDK as the server reads them. */
+const unpairedTemplate = [0, 1].map((i) => readLoggedEvent(HTTP.toEvent({ headers: template[i].headers, body: template[i].body })).event);
+
+/** The i-th event of a stream of primary inferences (request, response, request, ...): fresh ids, and a fresh answer array as each read makes. */
+function unpairedEvent(i) {
+  const event = unpairedTemplate[i % 2];
+  const lap = Math.floor(i / 2);
+  // Flat strings, as header parsing makes them (a concatenation would be a lighter rope).
+  const flat = (text) => Buffer.from(text).toString();
+  return { ...event, id: flat(`${event.id}.${lap}`), requestId: flat(`${event.requestId}.${lap}`), ...(event.answer ? { answer: [...event.answer] } : {}) };
 }
 
-/** Heap held by `count` unpaired answers (mirrored mode, no twin ever comes), after a full GC. */
-function memoryWith(count) {
-  const before = heapMb();
-  const collector = managed();
-  for (let i = 0; i < count; i++) {
-    collector.accept({ kind: 'response', id: `ce-${i}`, source: 'housing-primary-predictor-1', inferenceService: 'housing-primary', namespace: NS, requestId: `req-${i}`, answer: [1.8731, 1.9542, 2.6611, 2.1016] }, 0);
-  }
-  collector.take(`${NS}/housing`);
-  const after = heapMb();
-  if (collector.stats().pending !== count) throw new Error('unexpected pending count');
-  return { mb: after - before, perEntry: ((after - before) * 1e6) / count, keep: collector };
+/** `count` events (count/2 primary inferences, none mirrored), read one by one so that only what the collector keeps stays on the heap. */
+function memory(count, options = {}) {
+  const collector = new PredictionCollector(options);
+  collector.manage(KEY, TARGET);
+  const base = heapUsed();
+  for (let i = 0; i < count; i++) collector.accept(unpairedEvent(i), 0);
+  const held = heapUsed() - base;
+  const stats = collector.stats();
+  // Past the time-to-live, the next event expires everything that waited.
+  collector.accept(unpairedEvent(count), (options.ttlMs ?? 60_000) + 1);
+  const expired = collector.stats();
+  const afterExpiry = heapUsed() - base;
+  return { count, held, pending: stats.pending, dropped: stats.dropped, expired: expired.expired, afterExpiry };
 }
 
-if (!globalThis.gc) console.error('run with node --expose-gc for exact memory figures');
-const inProcessRate = inProcess();
-console.error(`in-process: ${inProcessRate.toFixed(0)} events/s`);
-const http = await overHttp();
-console.error(`over HTTP: ${http.rate.toFixed(0)} events/s (${http.errors} errors)`);
-const small = memoryWith(1000);
-const large = memoryWith(100_000);
-console.log('| figure | value |');
-console.log('|---|---|');
-console.log(`| events/s over HTTP, one collector process (${connections} keep-alive connections from a separate load process, ${seconds} s) | ${http.rate.toFixed(0)} (${http.errors} errors) |`);
-console.log(`| events/s read with the CloudEvents SDK and paired, no sockets | ${inProcessRate.toFixed(0)} |`);
-console.log(`| heap with 1,000 unpaired events waiting | ${small.mb.toFixed(2)} MB (${small.perEntry.toFixed(0)} B each) |`);
-console.log(`| heap with 100,000 unpaired events waiting | ${large.mb.toFixed(1)} MB (${large.perEntry.toFixed(0)} B each) |`);
-void small.keep; void large.keep;
+const http = await httpThroughput();
+console.error(`http: ${http.events} events in ${http.wallS.toFixed(1)} s`);
+const local = inProcess();
+console.error('in-process: done');
+memory(2 * Math.max(...sizes)); // warm-up: the first run's heap still settles (code, hidden classes)
+const rows = sizes.map((n) => memory(2 * n));
+const capped = memory(2 * (cap + cap / 2), { maxPending: cap });
+console.error('memory: done');
+
+console.log('| collector throughput | events/s |');
+console.log('|---|---:|');
+console.log(`| HTTP, binary-mode CloudEvents, ${connections} keep-alive connections: wall clock (load generator on the same 2 cores) | ${fmt(http.events / http.wallS)} |`);
+console.log(`| HTTP: per second of the collector process' CPU (what one core sustains) | ${fmt(http.events / http.cpuS)} |`);
+console.log(`| in process: CloudEvents SDK \`HTTP.toEvent\` + read + \`accept\` | ${fmt(local.withSdk)} |`);
+console.log(`| in process: \`accept\` alone (events already read) | ${fmt(local.accept)} |`);
+console.log(`\nHTTP: ${fmt(http.events)} events (${fmt(http.pairs)} pairs) in ${http.wallS.toFixed(1)} s, collector CPU ${http.cpuS.toFixed(2)} s, load generator CPU ${http.loadCpuS.toFixed(2)} s, ${http.dropped} dropped; in process: ${fmt(eventCount)} events.\n`);
+console.log('| unpaired answers waiting | heap held (after GC) | per entry | pending | dropped | after expiry (TTL passed) |');
+console.log('|---:|---:|---:|---:|---:|---:|');
+for (const r of [...rows, capped]) {
+  const label = r === capped ? `${fmt(r.count / 2)} sent, cap ${fmt(cap)}` : fmt(r.count / 2);
+  console.log(`| ${label} | ${(r.held / MiB).toFixed(1)} MiB | ${fmt(r.held / r.pending)} B | ${fmt(r.pending)} | ${fmt(r.dropped)} | ${(r.afterExpiry / MiB).toFixed(1)} MiB, ${fmt(r.expired)} expired |`);
+}

@@ -69,3 +69,22 @@ export const SCENARIOS = {
   'split-equal-100': { label: 'cluster, split 20%: prediction-shift (two-sample), an equal model, 100 req/s', kind: 'equal', model: predictions(100, HOUSING, false), horizonS: HOUR_S, latencyMaxMs: 500, sequentialOnly: true, sequential: SPLIT_SHIFT, maxTrials: 200 },
   'outage-100': { label: '2-minute outage on both arms, equal canary, 100 req/s', kind: 'equal', model: traffic(100, {}, { outage: { fromS: 180, toS: 300 } }), horizonS: 600, latencyMaxMs: 500 },
 };
+
+/**
+ * The cluster cases (cluster.mjs): predictions through the prediction collector, at
+ * 100 req/s. mirrored: a dark launch on istio (weight 0, 20% of requests mirrored, so
+ * 20 pairs/s), judged by prediction-shift on the pairs (mean |difference| ≤ 0.5);
+ * split: knative at 20%, judged by the two-sample prediction-shift test. House values
+ * in $100k (median 2). The equal mirrored canary is a retrained model (its answers
+ * within about ±5% of the primary's); the equal split canary answers from the same
+ * distribution.
+ */
+export const CLUSTER_SCENARIOS = {
+  'collector-mirrored-x100': { label: 'mirrored, canary answers ×100 (housing v3)', mode: 'mirrored', kind: 'bad', scale: 100, jitter: 0, horizonS: HOUR_S },
+  'collector-mirrored-x1.3': { label: 'mirrored, canary answers ×1.3', mode: 'mirrored', kind: 'bad', scale: 1.3, jitter: 0, horizonS: HOUR_S },
+  'collector-mirrored-equal': { label: 'mirrored, equal canary (retrained, ±5%)', mode: 'mirrored', kind: 'equal', scale: 1, jitter: 0.05, horizonS: HOUR_S },
+  'collector-split-x100': { label: 'split 20%, canary answers ×100 (housing v3)', mode: 'split', kind: 'bad', scale: 100, jitter: 0, horizonS: HOUR_S },
+  'collector-split-x1.3': { label: 'split 20%, canary answers ×1.3', mode: 'split', kind: 'bad', scale: 1.3, jitter: 0, horizonS: HOUR_S },
+  'collector-split-x1.1': { label: 'split 20%, canary answers ×1.1', mode: 'split', kind: 'bad', scale: 1.1, jitter: 0, horizonS: HOUR_S },
+  'collector-split-equal': { label: 'split 20%, equal canary', mode: 'split', kind: 'equal', scale: 1, jitter: 0, horizonS: HOUR_S },
+};
