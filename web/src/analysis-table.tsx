@@ -39,7 +39,7 @@ export function AnalysisTable(props: { analysis: AnalysisRecord | null; failures
                 {analysis.results.map((r) => (
                   <tr key={r.name}>
                     <td><code>{r.name}</code></td>
-                    <td class="num">{r.value === null ? '–' : numberOf(r.value)}</td>
+                    <td class="num">{r.value === null ? '–' : `${numberOf(r.value)}${r.unit === '%' ? '%' : r.unit ? ` ${r.unit}` : ''}`}</td>
                     <td>{r.threshold}</td>
                     <td><span class={`badge tone-${toneOf(r.verdict)}`}>{r.verdict}</span></td>
                     <td><Evidence result={r} /></td>

@@ -79,6 +79,9 @@ function headSize(req: IncomingMessage): number {
   return size;
 }
 
+/** How long a state that looks wrong may take to come right: generous, since only a loaded machine or a real difference waits it out. */
+const PATIENCE_MS = 10_000;
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A raw client connection that counts the answers it gets. */
@@ -142,14 +145,14 @@ export async function runRequestCase(testCase: RequestCase): Promise<CaseOutcome
     const done = clean ? () => client.closed || answersIn(client.bytes) >= expected : unfinished ? () => false : () => client.closed;
     // Bytes llhttp rejects look right only once the gateway has closed: a quiet spell on a slow machine is no refusal.
     const looksRight = () => judgeNow().length === 0 && (reference.error === undefined || client.closed);
-    await settle({ done, quietMs: clean ? 2_000 : unfinished ? 30 : 100, looksRight, idleSince: () => lastEvent, patienceMs: 2_000 });
+    await settle({ done, quietMs: clean ? 2_000 : unfinished ? 30 : 100, looksRight, idleSince: () => lastEvent, patienceMs: PATIENCE_MS });
     client.socket.destroy();
     const problems = judgeNow();
     // The next client on the same pooled upstream connection must get its own answer.
     const innocent = openClient(gateway.url, touch);
     innocent.socket.write(INNOCENT);
     const innocentAt = () => upstream.seen.findIndex((m) => m.url === '/innocent');
-    await settle({ done: () => answersIn(innocent.bytes) >= 1 || innocent.closed, quietMs: 3_000, looksRight: () => innocentAt() !== -1, idleSince: () => lastEvent, patienceMs: 3_000 });
+    await settle({ done: () => answersIn(innocent.bytes) >= 1 || innocent.closed, quietMs: 3_000, looksRight: () => innocentAt() !== -1, idleSince: () => lastEvent, patienceMs: PATIENCE_MS });
     innocent.socket.destroy();
     const at = innocentAt();
     const caseSeen = upstream.seen.filter((_, i) => i !== at);
