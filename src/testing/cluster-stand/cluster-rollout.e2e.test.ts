@@ -12,13 +12,7 @@ import { startClusterStand, type ClusterStand } from './stand.js';
 const skip = prometheusBinary() ? kubeSuiteOptions() : { skip: 'prometheus not installed (scripts/setup-test-deps.sh)' };
 
 /** Cases known not to finish yet, with what stops them: skipped here (each would wait out its timeout); `npm run e2e:cluster` still runs them. */
-const SPLIT_OFF = 'paused at 10%: "split is off: the canary served 100.00% of the requests" on the two-InferenceService Services (Prometheus counter alignment)';
-const KNOWN_BROKEN: Readonly<Record<string, string>> = {
-  'istio healthy': SPLIT_OFF,
-  'istio bad': SPLIT_OFF,
-  'gateway-api healthy': SPLIT_OFF,
-  'gateway-api bad': SPLIT_OFF,
-};
+const KNOWN_BROKEN: Readonly<Record<string, string>> = {};
 
 /** A rollback is a handful of writes: weight 0, the old version back if needed, the canary's objects removed. */
 const MAX_ROLLBACK_WRITES = 8;

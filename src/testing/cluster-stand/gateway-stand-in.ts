@@ -25,9 +25,11 @@ interface Pending { generation: number; seenAt: number }
 const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function backendsOf(route: KubeObject): BackendWeight[] {
-  const rules = ((route.spec as { rules?: { backendRefs?: { name: string; weight?: number }[] }[] } | undefined)?.rules) ?? [];
+  const rules = ((route.spec as { rules?: { matches?: { headers?: unknown[] }[]; backendRefs?: { name: string; weight?: number }[] }[] } | undefined)?.rules) ?? [];
+  // The rule a plain client request takes: one whose matches ask for no header.
+  const plain = rules.find((r) => !(r.matches ?? []).some((m) => m.headers?.length));
   // Gateway API: a backendRef without a weight weighs 1.
-  return (rules[0]?.backendRefs ?? []).map((ref) => ({ service: ref.name, weight: ref.weight ?? 1 }));
+  return (plain?.backendRefs ?? []).map((ref) => ({ service: ref.name, weight: ref.weight ?? 1 }));
 }
 
 export function startGatewayStandIn(client: KubeClient, options: { programDelayMs?: number; intervalMs?: number } = {}): GatewayStandIn {

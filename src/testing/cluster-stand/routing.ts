@@ -23,7 +23,9 @@ export async function routingInForce(client: KubeClient, gateway: GatewayStandIn
   switch (router) {
     case 'istio': {
       const vs = await client.find(VirtualService, `${name}-predictor`);
-      const routes = field(vs, 'spec', 'http', 0, 'route') as { destination?: { host?: string }; weight?: number }[] | undefined;
+      // Istio takes the first http entry that matches: a plain client request carries no special headers.
+      const http = (field(vs, 'spec', 'http') as { match?: { headers?: unknown }[]; route?: { destination?: { host?: string }; weight?: number }[] }[] | undefined) ?? [];
+      const routes = http.find((h) => !(h.match ?? []).some((m) => m.headers))?.route;
       if (!routes) return undefined;
       // Istio: one destination with no weight takes everything.
       return routes.map((r) => ({ destination: r.destination?.host ?? '', weight: routes.length === 1 ? (r.weight ?? 100) : (r.weight ?? 0) }));
