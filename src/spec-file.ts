@@ -47,6 +47,14 @@ export async function readSpecDocuments(path: string): Promise<unknown[]> {
   return decodeYamlDocuments(await readSpecText(path), path);
 }
 
+/** The parser's first line, except that running out of stack is the document's depth, not a JavaScript error. */
+function yamlProblem(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  const deep = /^Maximum call stack size exceeded(?: at (line \d+, column \d+))?/.exec(first);
+  if (!deep) return first;
+  return deep[1] ? `nested too deeply (${deep[1]})` : 'nested too deeply';
+}
+
 function tooLarge(bytes: number): string {
   return `the file is ${bytes} bytes; a spec may be at most ${MAX_SPEC_BYTES} bytes`;
 }
@@ -67,7 +75,7 @@ export function decodeYamlDocuments(text: string, source: string): unknown[] {
   const list = Array.isArray(documents) ? documents : [documents];
   for (const doc of list) {
     if (doc.errors.length) {
-      throw new ValidationError(doc.errors.map((e) => ({ path: '(document)', message: `not valid YAML: ${e.message.split('\n')[0]}` })), { source });
+      throw new ValidationError(doc.errors.map((e) => ({ path: '(document)', message: `not valid YAML: ${yamlProblem(e.message)}` })), { source });
     }
   }
   return list.map((doc) => {
@@ -77,7 +85,7 @@ export function decodeYamlDocuments(text: string, source: string): unknown[] {
       // yaml throws a ReferenceError when aliases expand past the bound.
       const message = /alias/i.test((error as Error).message)
         ? `too many YAML aliases: they expand past ${MAX_ALIAS_COUNT} nodes (a spec needs few, if any)`
-        : `not valid YAML: ${(error as Error).message}`;
+        : `not valid YAML: ${yamlProblem((error as Error).message)}`;
       throw new ValidationError([{ path: '(document)', message }], { source, cause: error });
     }
   }).filter((v) => v !== null && v !== undefined);

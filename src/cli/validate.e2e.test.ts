@@ -76,6 +76,13 @@ test('a billion-laughs spec is refused with exit 2 and a message', async () => {
   assert.match(result.stderr, /bad\.yaml: invalid ModelCanary:\n {2}\(document\): too many YAML aliases/);
 });
 
+test('a spec nested deeper than the parser can follow is refused in words, not with a JavaScript error', async () => {
+  const result = await validateText([...HEAD, `spec: ${'['.repeat(20_000)}${']'.repeat(20_000)}`]);
+  assertCleanRefusal(result);
+  assert.match(result.stderr, /\(document\): not valid YAML: nested too deeply \(line \d+, column \d+\)/);
+  assert.doesNotMatch(result.stderr, /call stack/i);
+});
+
 test('a spec larger than any spec is refused unread', async () => {
   const result = await validateText([...HEAD, `# ${'x'.repeat(2 * 1024 * 1024)}`, 'spec: {}']);
   assertCleanRefusal(result);
