@@ -7,27 +7,14 @@ import { makeCanary } from '../core/testing/fixtures.js';
 import type { WindowMeasurement } from '../core/measurement.js';
 import type { RolloutStatus } from '../core/status.js';
 import { RolloutEngine } from '../engine/engine.js';
-import type { RouterObservation, TrafficRouter } from '../routers/types.js';
+import { WeightOnlyRouter } from '../routers/testing/weight-only-router.js';
 import { PrometheusMetrics } from './prometheus.js';
 import { MetricsTarget, prometheusBinary, startPrometheus, type TestPrometheus } from './prometheus-test-server.js';
 import { IstioPods } from './testing/istio-pods.js';
 
-class WeightRouter implements TrafficRouter {
-  readonly name = 'istio' as const;
-  weight = 0;
-  async ensureVariants(): Promise<void> {}
-  async setWeight(_ctx: unknown, weight: number): Promise<void> { this.weight = weight; }
-  async promote(): Promise<void> {}
-  async rollback(): Promise<void> { this.weight = 0; }
-  async close(): Promise<void> {}
-  async observe(): Promise<RouterObservation> {
-    return { primary: { ready: true }, canary: { ready: true }, canaryWeight: this.weight, promoted: false, rolledBack: false };
-  }
-}
-
 interface Scenario {
   readonly engine: RolloutEngine;
-  readonly router: WeightRouter;
+  readonly router: WeightOnlyRouter;
   readonly primary: string;
   readonly canary: string;
   /** The share the canary really gets, given the weight set. */
@@ -42,7 +29,7 @@ interface Scenario {
 function scenario(options: { address: string; namespace: string; steps: number[]; served: (weight: number) => number; clock: () => number }): Scenario {
   const primary = `${options.namespace}-primary-predictor`;
   const canary = `${options.namespace}-canary-predictor`;
-  const router = new WeightRouter();
+  const router = new WeightOnlyRouter();
   const saved: RolloutStatus[] = [];
   const windows: WindowMeasurement[] = [];
   const metrics = new PrometheusMetrics({

@@ -7,7 +7,7 @@ import { ModelCanaryResource, type KubeObject } from '../kube/resources.js';
 import { PrometheusMetrics } from '../metrics/prometheus.js';
 import { MetricsTarget, prometheusBinary, startPrometheus, type TestPrometheus } from '../metrics/prometheus-test-server.js';
 import { IstioPods } from '../metrics/testing/istio-pods.js';
-import type { RouterObservation, TrafficRouter } from '../routers/types.js';
+import { WeightOnlyRouter } from '../routers/testing/weight-only-router.js';
 import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../testing/kube-env.js';
 import { applyObject, kubeRequest } from './apply-objects.js';
 import { CanaryReconciler } from './canary-reconciler.js';
@@ -16,19 +16,6 @@ import { waitForCrd } from './crd-ready.js';
 import { EventRecorder } from './events.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { modelCanaryDocument } from './testing/operator-fixtures.js';
-
-class ReadyRouter implements TrafficRouter {
-  readonly name = 'istio' as const;
-  weight = 0;
-  async ensureVariants(): Promise<void> {}
-  async setWeight(_ctx: unknown, weight: number): Promise<void> { this.weight = weight; }
-  async promote(): Promise<void> {}
-  async rollback(): Promise<void> { this.weight = 0; }
-  async close(): Promise<void> {}
-  async observe(): Promise<RouterObservation> {
-    return { primary: { ready: true }, canary: { ready: true }, canaryWeight: this.weight, promoted: false, rolledBack: false };
-  }
-}
 
 const kubeSkip = kubeSuiteOptions().skip;
 const skip = kubeSkip ?? (prometheusBinary() ? false : 'prometheus not installed (scripts/setup-test-deps.sh)');
@@ -64,7 +51,7 @@ describe('measurement problems in the ModelCanary status and Events', { skip }, 
       events: new EventRecorder({ kubeConfig: env.adminConfig, component: 'kcanary-operator' }),
       metrics: new OperatorMetrics(),
       log: (message) => logged.push(message),
-      routerFor: () => new ReadyRouter(),
+      routerFor: () => new WeightOnlyRouter(),
       metricsFor: (_canary, windowStartMs) => new PrometheusMetrics({
         address: prometheus.address, router: 'istio', namespace, name: 'sklearn', checks: [], windowStartMs, timeoutMs: 3000,
         variants: () => ({ primary: 'sklearn-primary-predictor', canary: 'sklearn-canary-predictor' }),
