@@ -5,6 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { ModelCanary } from '../core/spec.js';
 import { UsageError } from '../errors.js';
 import { ControlClient } from '../local/control-client.js';
 import { listRunning, registryDir, type RunningRollout } from '../local/registry.js';
@@ -33,7 +34,7 @@ export async function locateRollout(options: LocateOptions): Promise<LocatedRoll
   if (options.file) {
     const { canary } = await loadSpecFile(resolve(options.cwd, options.file));
     const stateDir = resolve(dirname(resolve(options.cwd, options.file)), canary.spec.local?.stateDir ?? '.kcanary');
-    return load(stateDir, options.name ?? canary.metadata.name, { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec), canaryStorageUri: canary.spec.canary.storageUri });
+    return load(stateDir, options.name ?? canary.metadata.name, expectationOf(canary));
   }
   if (options.stateDir) return fromFolder(resolve(options.cwd, options.stateDir), options.name);
   const registry = registryDir(options.env ?? process.env);
@@ -62,16 +63,29 @@ async function fromFolder(stateDir: string, name: string | undefined, registry?:
     if (files.length > 1) throw new UsageError(`several rollouts in ${stateDir} (${files.map((f) => f.replace('.state.json', '')).join(', ')}): name one`);
     name = files[0]!.replace(/\.state\.json$/, '');
   }
-  const state = await readState(stateFilePath(stateDir, name), name);
+  const state = await readChecked(stateFilePath(stateDir, name), name);
   if (!state) throw new UsageError(`no local rollout named "${name}" found: ${elsewhere}none saved in ${stateDir}; start it with \`kcanary up -f canary.yaml\``);
   return located(stateFilePath(stateDir, name), state);
 }
 
 async function load(stateDir: string, name: string, spec?: StateExpectation['spec']): Promise<LocatedRollout> {
   const statePath = stateFilePath(stateDir, name);
-  const state = await readState(statePath, { name, ...(spec ? { spec } : {}) });
+  const state = await readChecked(statePath, name, spec);
   if (!state) throw new UsageError(`no rollout named "${name}" in ${stateDir}: start it with \`kcanary up -f canary.yaml\``);
   return located(statePath, state);
+}
+
+function expectationOf(canary: ModelCanary): NonNullable<StateExpectation['spec']> {
+  return { steps: canary.spec.rollout.steps, specHash: specHash(canary.spec), canaryStorageUri: canary.spec.canary.storageUri };
+}
+
+/** Checked against the given spec, else against the spec file the state names (when it still reads), so a step past its steps is refused. */
+async function readChecked(statePath: string, name: string, spec?: StateExpectation['spec']): Promise<LocalState | undefined> {
+  if (spec) return readState(statePath, { name, spec });
+  const state = await readState(statePath, name);
+  if (!state) return state;
+  const own = await loadSpecFile(state.canary.specFile).catch(() => undefined);
+  return own ? readState(statePath, { name, spec: expectationOf(own.canary) }) : state;
 }
 
 function located(statePath: string, state: LocalState): LocatedRollout {

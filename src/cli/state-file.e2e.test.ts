@@ -34,7 +34,8 @@ for (const [name, changes, problem] of cases) {
     const bytes = Buffer.from(`${JSON.stringify(state)}\n\n`);
     await writeFile(path, bytes);
 
-    for (const args of [['up', '-f', file, '--once'], ['status', '-f', file]]) {
+    // `status` alone finds ./.kcanary and checks the state against the spec file it names.
+    for (const args of [['up', '-f', file, '--once'], ['status', '-f', file], ['status']]) {
       const result = await runCli(args, { cwd: dir });
       assert.equal(result.code, 2, `${args[0]}: ${result.stderr}`);
       assert.match(result.stderr, new RegExp(`the state file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid`));
