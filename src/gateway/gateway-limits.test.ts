@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { startGateway, type Gateway, type GatewayOptions } from './index.js';
-import { delay, sendRaw, startRawUpstream, startUpstream, type Upstream } from './testing/upstreams.js';
+import { delay, sendRaw, startRawUpstream, startUpstream } from './testing/upstreams.js';
+import { through } from './testing/through-gateway.js';
 
 const TIMEOUT = { timeout: 15_000 };
-
-async function through(upstream: Upstream, body: (gateway: Gateway) => Promise<void>, options: Partial<GatewayOptions> = {}): Promise<void> {
-  const gateway = await startGateway({ upstreams: { primary: upstream.url }, ...options });
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-    await upstream.close();
-  }
-}
 
 test('head limits hold when the whole head comes in one write', TIMEOUT, async () => {
   // An upstream that takes any head, so only the gateway can refuse.

@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect, createServer as createTcpServer } from 'node:net';
 import { test } from 'node:test';
-import { startGateway, type Gateway } from './index.js';
-import { closedPort, delay, send, sendRaw, startRawUpstream, startUpstream, type Upstream } from './testing/upstreams.js';
+import { startGateway } from './index.js';
+import { closedPort, delay, send, sendRaw, startRawUpstream, startUpstream } from './testing/upstreams.js';
+import { through } from './testing/through-gateway.js';
 
 const TIMEOUT = { timeout: 15_000 };
-
-async function through(upstream: Upstream, body: (gateway: Gateway) => Promise<void>, options: { upstreamTimeoutMs?: number } = {}): Promise<void> {
-  const gateway = await startGateway({ upstreams: { primary: upstream.url }, ...options });
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-    await upstream.close();
-  }
-}
 
 test('hop-by-hop headers are dropped both ways and x-forwarded-* are set', TIMEOUT, async () => {
   const upstream = await startRawUpstream((socket) => {

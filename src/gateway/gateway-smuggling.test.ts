@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest, Agent } from 'node:http';
 import { test } from 'node:test';
-import { startGateway, type Gateway } from './index.js';
-import { delay, sendRaw, startRawUpstream, startUpstream, type Upstream } from './testing/upstreams.js';
+import { delay, sendRaw, startRawUpstream, startUpstream } from './testing/upstreams.js';
+import { through } from './testing/through-gateway.js';
 
 const TIMEOUT = { timeout: 15_000 };
-
-async function through(upstream: Upstream, body: (gateway: Gateway) => Promise<void>): Promise<void> {
-  const gateway = await startGateway({ upstreams: { primary: upstream.url } });
-  try {
-    await body(gateway);
-  } finally {
-    await gateway.close();
-    await upstream.close();
-  }
-}
 
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: internal\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n';
 
