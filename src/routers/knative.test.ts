@@ -5,26 +5,17 @@ import { InferenceService } from '../kube/resources.js';
 import { sampleContext } from '../kube/testing/controllers.js';
 import { startFaultProxy } from '../kube/testing/fault-proxy.js';
 import { startKserveController, type KserveController } from '../kube/testing/kserve-controller.js';
-import { waitFor } from '../kube/testing/wait-for.js';
 import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../testing/kube-env.js';
 import { renderInputFrom } from '../render/input.js';
 import { renderKnative } from '../render/knative.js';
 import { createKnativeRouter } from './knative.js';
 import { NotReadyError } from './kserve-status.js';
-import type { RouterContext, RouterObservation, TrafficRouter } from './types.js';
+import type { RouterContext, TrafficRouter } from './types.js';
+import { tickUntil } from './testing/tick-until.js';
 
 const rev = (n: number) => `sklearn-predictor-0000${n}`;
 
 type Json = Record<string, unknown>;
-
-/** What the engine does each tick of a phase: its actions, then observe (decide.ts). */
-async function tickUntil(what: string, router: TrafficRouter, ctx: RouterContext, act: () => Promise<unknown>, done: (o: RouterObservation) => boolean, kserve: KserveController): Promise<RouterObservation> {
-  return waitFor(what, async () => {
-    await act().catch((error: unknown) => { if (!(error instanceof NotReadyError)) throw error; });
-    const seen = await router.observe(ctx);
-    return done(seen) && seen;
-  }, { intervalMs: 100, timeoutMs: 20_000, context: () => `controller: ${kserve.lastError?.message ?? 'ok'}` });
-}
 
 async function specOf(client: KubeClient): Promise<{ uri: string; percent: unknown }> {
   const isvc = await client.get(InferenceService, 'sklearn');

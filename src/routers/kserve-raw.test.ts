@@ -8,19 +8,11 @@ import { waitFor } from '../kube/testing/wait-for.js';
 import { kubeRequest } from '../operator/apply-objects.js';
 import { variantNamesOf } from '../operator/cluster-routers.js';
 import { kubeSuiteOptions, startKubeEnv, type KubeEnv } from '../testing/kube-env.js';
-import { NotReadyError } from './kserve-status.js';
 import { createKserveRawRouter } from './kserve-raw.js';
-import type { RouterContext, RouterObservation, TrafficRouter } from './types.js';
+import type { RouterContext } from './types.js';
+import { tickUntil } from './testing/tick-until.js';
 
 type Json = Record<string, unknown>;
-
-async function tickUntil(what: string, router: TrafficRouter, ctx: RouterContext, act: () => Promise<unknown>, done: (o: RouterObservation) => boolean, kserve: KserveController): Promise<RouterObservation> {
-  return waitFor(what, async () => {
-    await act().catch((error: unknown) => { if (!(error instanceof NotReadyError)) throw error; });
-    const seen = await router.observe(ctx);
-    return done(seen) && seen;
-  }, { intervalMs: 100, timeoutMs: 20_000, context: () => `controller: ${kserve.lastError?.message ?? 'ok'}` });
-}
 
 async function deployment(client: KubeClient, name: string): Promise<{ uid: string; template: string } | null> {
   try {
